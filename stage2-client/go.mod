@@ -1,0 +1,3 @@
+module workbook/stage2-client
+
+go 1.26.0

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"workbook/tests/milestones"
+	"workbook/tests/report"
+)
+
+// A checker runs the checks that a config selects and reports them.
+type checker struct {
+	cfg    config
+	root   string
+	binDir string
+	out    io.Writer
+	style  report.Style
+}
+
+// dirOf returns the directory to check for st.
+func (c *checker) dirOf(st *milestones.Stage) string {
+	switch {
+	case c.cfg.dir != "":
+		return c.cfg.dir
+	case c.cfg.solutions:
+		return filepath.Join(c.root, "solutions", st.Dir)
+	}
+	return filepath.Join(c.root, st.Dir)
+}
+
+// runCommand returns how a learner runs dir by hand from where they are.
+func runCommand(dir string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return "go run ./" + filepath.ToSlash(rel)
+		}
+	}
+	return "go run " + dir
+}
+
+// run checks every selected stage once and reports whether all passed.
+func (c *checker) run(ctx context.Context) bool {
+	var results []*milestones.StageResult
+	failedBefore := false
+	for i, st := range c.cfg.stages {
+		if i > 0 {
+			fmt.Fprintln(c.out)
+		}
+		dir := c.dirOf(st)
+		report.Heading(c.out, st, displayPath(dir), c.style)
+		p := &report.Printer{
+			W:       c.out,
+			Style:   c.style,
+			Details: report.Details{Stage: st, Run: runCommand(dir), Full: c.cfg.verbose},
+			Brief:   failedBefore && !c.cfg.verbose,
+		}
+		sr, err := milestones.RunStage(ctx, st, dir, p.Details.Run, milestones.Options{
+			Challenges: c.cfg.challenges,
+			BinDir:     c.binDir,
+			Progress:   p.Progress,
+		})
+		if err != nil {
+			fmt.Fprintf(c.out, "check: %v\n", err)
+			return false
+		}
+		p.Rest(&sr)
+		results = append(results, &sr)
+		failedBefore = failedBefore || !sr.Passed()
+	}
+	fmt.Fprintln(c.out)
+	report.Next(c.out, results, c.cfg.challenges, c.style)
+	return !failedBefore
+}
+
+// displayPath shows dir relative to the current directory when it is below it.
+func displayPath(dir string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return dir
+}

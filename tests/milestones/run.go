@@ -1,0 +1,153 @@
+package milestones
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"workbook/tests/harness"
+)
+
+// Status is how a check came out.
+type Status int
+
+// The statuses of a check.
+const (
+	NotRun Status = iota
+	Passed
+	Failed
+)
+
+// A Result is the outcome of one check.
+type Result struct {
+	Check   *Check
+	Status  Status
+	Failure *Failure        // set when Status is Failed
+	Events  []harness.Event // the transcript
+	Elapsed time.Duration
+}
+
+// Run runs one check against prog.
+func Run(c *Check, prog Program) (res Result) {
+	t := &T{prog: prog, tr: harness.NewTranscript()}
+	start := time.Now()
+	defer func() {
+		v := recover()
+		if _, ok := v.(errFailed); v != nil && !ok {
+			panic(v)
+		}
+		for i := len(t.cleanups) - 1; i >= 0; i-- {
+			t.cleanups[i]()
+		}
+		res = Result{Check: c, Status: Passed, Events: t.tr.Events(), Elapsed: time.Since(start)}
+		if t.failure != nil {
+			res.Status, res.Failure = Failed, t.failure
+		}
+	}()
+	c.Run(t)
+	return res
+}
+
+// A StageResult is the outcome of checking one stage.
+type StageResult struct {
+	Stage    *Stage
+	Dir      string              // what was checked
+	BuildErr *harness.BuildError // set when it did not compile; nothing ran
+	Results  []Result            // one per check of the stage, in order
+}
+
+// Passed reports whether every check that ran passed, and the milestones all ran.
+func (r *StageResult) Passed() bool {
+	if r.BuildErr != nil {
+		return false
+	}
+	for _, res := range r.Results {
+		if res.Status == Failed || (res.Status == NotRun && res.Check.Kind == Milestone) {
+			return false
+		}
+	}
+	return true
+}
+
+// MilestonesPassed reports whether every milestone passed.
+func (r *StageResult) MilestonesPassed() bool {
+	if r.BuildErr != nil {
+		return false
+	}
+	for _, res := range r.Results {
+		if res.Check.Kind == Milestone && res.Status != Passed {
+			return false
+		}
+	}
+	return true
+}
+
+// FirstFailure returns the first failed result, or nil.
+func (r *StageResult) FirstFailure() *Result {
+	for i := range r.Results {
+		if r.Results[i].Status == Failed {
+			return &r.Results[i]
+		}
+	}
+	return nil
+}
+
+// Options says which checks RunStage runs.
+type Options struct {
+	Challenges bool // run the challenges too, once the milestones pass
+	// KeepGoing runs every milestone, and the challenges, even after a
+	// milestone fails. The check command stops at the first failure; tests
+	// of the checks themselves want to see every outcome.
+	KeepGoing bool
+	// BinDir is where to put the built program; a temporary directory,
+	// removed afterwards, when empty.
+	BinDir string
+	// Progress, if set, is called before each check runs (res is nil) and
+	// after it (res is its result).
+	Progress func(c *Check, res *Result)
+}
+
+// RunStage builds the main package in dir and runs the stage's checks
+// against it. run is how a learner runs that directory by hand, for repro
+// commands. Milestones run in order and stop at the first failure; the
+// checks not run are reported as NotRun.
+func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (StageResult, error) {
+	sr := StageResult{Stage: st, Dir: dir}
+	binDir := opt.BinDir
+	if binDir == "" {
+		tmp, err := os.MkdirTemp("", "workbook-check-")
+		if err != nil {
+			return sr, err
+		}
+		defer os.RemoveAll(tmp)
+		binDir = tmp
+	}
+	bin, err := harness.Build(ctx, dir, binDir)
+	if err != nil {
+		be, ok := err.(*harness.BuildError)
+		if !ok {
+			return sr, err
+		}
+		sr.BuildErr = be
+	}
+	prog := Program{Bin: bin, Run: run}
+	stopped := sr.BuildErr != nil
+	for _, c := range st.Checks {
+		res := Result{Check: c}
+		skip := stopped || (c.Kind == Challenge && !opt.Challenges)
+		if !skip && ctx.Err() == nil {
+			if opt.Progress != nil {
+				opt.Progress(c, nil)
+			}
+			res = Run(c, prog)
+			if opt.Progress != nil {
+				opt.Progress(c, &res)
+			}
+			if res.Status == Failed && c.Kind == Milestone && !opt.KeepGoing {
+				stopped = true
+			}
+		}
+		sr.Results = append(sr.Results, res)
+	}
+	return sr, ctx.Err()
+}

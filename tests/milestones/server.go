@@ -1,0 +1,85 @@
+package milestones
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"syscall"
+
+	"workbook/tests/harness"
+)
+
+// The lines both servers print (SPEC §4).
+const (
+	connectedLine = "[INFO] Client connected to server"
+	messagePrefix = "[CLIENT MESSAGE] "
+)
+
+func listeningLine(port int) string {
+	return fmt.Sprintf("[INFO] Server listening on port %d", port)
+}
+
+func messageLine(line string) string {
+	return messagePrefix + logged(content(line))
+}
+
+// A Server is a server program under test, listening on Port.
+type Server struct {
+	*harness.Process
+	Port int
+}
+
+// Addr returns the address clients connect to.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
+
+// StartServer starts the program as a server on a free port, with args, and
+// waits for its first line, which must be the listening line. step is the
+// Step that prints it.
+func (t *T) StartServer(step int, args ...string) *Server {
+	var first string
+	p, port, err := harness.StartServer(t.prog.Bin, harness.Options{Args: args, Transcript: t.tr},
+		func(p *harness.Process, port int) error {
+			var err error
+			first, err = p.NextLine(waitOutput)
+			return err
+		})
+	if p != nil {
+		t.Cleanup(p.Stop)
+	}
+	want := listeningLine(port)
+	if err != nil {
+		if p == nil {
+			t.Failf("could not start the program: %v", err)
+		}
+		t.failWaiting(p, err, want, step)
+	}
+	if first != want {
+		t.Fail(Failure{
+			Summary: "the first line printed should say which port the server listens on",
+			Want:    want,
+			Got:     first,
+			Step:    step,
+			Hint:    lineHint(want, first),
+		})
+	}
+	return &Server{Process: p, Port: port}
+}
+
+// Dial connects a new client to srv. The server has printed its listening
+// line, so it must accept connections now: step is the Step that listens.
+func (t *T) Dial(srv *Server, step int) *harness.Conn {
+	c, err := harness.Dial(srv.Addr(), t.nextClient(), t.tr)
+	if err != nil {
+		hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) and that listen(2) is called before the listening line is printed."
+		}
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err),
+			Step:    step,
+			Hint:    hint,
+		})
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}

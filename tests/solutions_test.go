@@ -1,0 +1,38 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"workbook/tests/milestones"
+	"workbook/tests/report"
+)
+
+// TestSolutions runs every milestone and challenge against the reference
+// solutions. Run one stage's milestones with -run 'TestSolutions/stage1/M'.
+func TestSolutions(t *testing.T) {
+	for _, st := range milestones.Stages() {
+		t.Run(fmt.Sprintf("stage%d", st.Number), func(t *testing.T) {
+			dir := "solutions/" + st.Dir
+			prog := milestones.Program{Bin: build(t, dir), Run: "go run ./" + dir}
+			for _, c := range st.Checks {
+				t.Run(c.ID, func(t *testing.T) {
+					t.Parallel()
+					res := milestones.Run(c, prog)
+					if res.Status != milestones.Passed {
+						t.Fatalf("%s failed:\n%s", c.Name(), failureText(st, res, prog.Run))
+					}
+				})
+			}
+		})
+	}
+}
+
+// failureText renders a failed result as the check command shows it, with
+// the whole transcript.
+func failureText(st *milestones.Stage, res milestones.Result, run string) string {
+	var b strings.Builder
+	report.Failure(&b, res, report.Details{Stage: st, Run: run, Full: true}, report.Style{})
+	return b.String()
+}
