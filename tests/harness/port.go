@@ -19,6 +19,10 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// freePort is FreePort, replaceable by the harness's own tests to simulate
+// a port taken by someone else.
+var freePort = FreePort
+
 // StartServer starts a server program on a free port. It passes
 // "-port N" after opt.Args, then calls ready, which should wait until the
 // server serves (for example, for its listening line). If the server ends
@@ -28,7 +32,7 @@ func StartServer(bin string, opt Options, ready func(p *Process, port int) error
 	const attempts = 5
 	var lastErr error
 	for range attempts {
-		port, err := FreePort()
+		port, err := freePort()
 		if err != nil {
 			return nil, 0, err
 		}

@@ -194,15 +194,16 @@ func (p *Process) await(timeout time.Duration, check func() (done bool, err erro
 }
 
 // WaitLine waits for a stdout line for which match is true, looking only at
-// lines after the previous one returned by WaitLine or NextLine. It returns
-// the line, an *ExitedError if the program ended first, or ErrTimeout.
+// lines after the previous one returned by WaitLine or NextLine, and skips
+// past it. It returns the line, an *ExitedError if the program ended first,
+// or ErrTimeout. A wait that fails skips nothing.
 func (p *Process) WaitLine(timeout time.Duration, match func(string) bool) (string, error) {
 	var found string
 	err := p.await(timeout, func() (bool, error) {
-		for ; p.cursor < len(p.lines); p.cursor++ {
-			if l := p.lines[p.cursor]; l.Who == Stdout && match(l.Text) {
+		for i := p.cursor; i < len(p.lines); i++ {
+			if l := p.lines[i]; l.Who == Stdout && match(l.Text) {
 				found = l.Text
-				p.cursor++
+				p.cursor = i + 1
 				return true, nil
 			}
 		}

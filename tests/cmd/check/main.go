@@ -50,16 +50,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "check: %v\n", err)
 		os.Exit(1)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// Ctrl-C ends the command at once. The programs under test die with
 		// it (the harness starts them with a parent-death signal).
-		<-ctx.Done()
+		<-interrupted
 		os.RemoveAll(binDir)
 		fmt.Fprintln(os.Stderr, "\ncheck: stopped")
 		os.Exit(130)
 	}()
-	defer stop()
+	ctx := context.Background()
 
 	c := &checker{cfg: cfg, root: root, binDir: binDir, out: os.Stdout, style: report.ForTerminal(os.Stdout)}
 	var passed bool

@@ -15,16 +15,18 @@ import (
 const pollEvery = 500 * time.Millisecond
 
 // watch runs the checks, then again after every change to a .go file or
-// go.mod in what is checked, until ctx is done. It reports whether the last
-// run passed.
+// go.mod in what is checked. It returns only when ctx is done, reporting
+// whether the last run passed; Ctrl-C ends the whole command before that.
 func (c *checker) watch(ctx context.Context) bool {
 	for {
 		if c.style.Color {
 			fmt.Fprint(c.out, "\x1b[H\x1b[2J") // clear the screen
 		}
+		// Look before running, so that a file saved during the run starts
+		// another one.
+		before := c.snapshot()
 		passed := c.run(ctx)
 		fmt.Fprintf(c.out, "\nWatching for changes to .go files; Ctrl-C to stop.\n")
-		before := c.snapshot()
 		for {
 			select {
 			case <-ctx.Done():
