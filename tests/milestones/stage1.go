@@ -113,6 +113,12 @@ var stage1 = &Stage{
 			Run:   s1PortZero,
 		},
 		{
+			ID: "restart", Kind: Challenge, Title: "restarts at once on the same port", Step: s1Socket,
+			Hint:  "A connection the server closed first stays in TIME_WAIT on its port for a minute; without SO_REUSEADDR, bind(2) fails until then. Set it in Step 1.",
+			Repro: []string{"{run} -max-line 4", "printf 'toolong\\n' | nc -N 127.0.0.1 8080", "{run} -max-line 4   # again, at once"},
+			Run:   s1Restart,
+		},
+		{
 			ID: "bad-flags", Kind: Challenge, Title: "bad flag values", Step: s1Socket,
 			Hint:  "parseFlags prints the usage and exits with status 2 on a bad value; make sure nothing runs before it.",
 			Repro: []string{"{run} -port 70000; echo \"exit status $?\""},
@@ -298,7 +304,6 @@ func s1Pipelined(t *T) {
 func s1Reset(t *T) {
 	srv, c := connectClient(t)
 	want := append(header(srv), exchange(t, c, "abc\n")...)
-	c.Send("half a li")
 	c.Reset()
 	t.ExpectOutput(srv.Process, append(want, disconnectLine1), s1Leave)
 	t.ExpectExit(srv.Process, 1, s1Leave)
@@ -347,6 +352,32 @@ func s1PortZero(t *T) {
 	t.ExpectLine(p, connectedLine, s1Accept)
 	t.ExpectOutput(p, header(srv), s1Accept)
 	exchange(t, c, "ok\n")
+}
+
+func s1Restart(t *T) {
+	srv, c := connectClient(t, "-max-line", "4")
+	// The whole line arrives in one read and nothing is left unread, so the
+	// server's close is an orderly FIN: its side of the connection goes
+	// through TIME_WAIT, which holds on to the port.
+	c.Send("toolong\n")
+	expectDropped(t, c, "toolong\n")
+	c.Close()
+	t.ExpectExit(srv.Process, 1, s1Leave)
+	t.Notef("starting again on port %d, which has a connection in TIME_WAIT", srv.Port)
+	p := t.Start("-port", fmt.Sprint(srv.Port))
+	line, err := p.NextLine(waitOutput)
+	if err != nil || line != listeningLine(srv.Port) {
+		f := Failure{
+			Summary: "the server could not start again on the port it just used",
+			Want:    listeningLine(srv.Port),
+			Got:     line,
+			Step:    s1Socket,
+		}
+		if errs := p.Output(harness.Stderr); len(errs) > 0 {
+			f.Got = errs[len(errs)-1]
+		}
+		t.Fail(f)
+	}
 }
 
 func s1BadFlags(t *T) {

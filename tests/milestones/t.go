@@ -187,6 +187,7 @@ func (t *T) ExpectExit(p *harness.Process, code int, step int) {
 			Want:    fmt.Sprintf("exit status %d", code),
 			Got:     exit.String(),
 			Step:    step,
+			Hint:    exitHint(p),
 		})
 	}
 }
@@ -274,13 +275,15 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 func exitHint(p *harness.Process) string {
 	errs := p.Output(harness.Stderr)
 	if len(errs) == 0 {
-		return "It printed nothing to stderr: look for an os.Exit or a return from main that comes too early."
+		return "It printed nothing to stderr: look for an os.Exit, or a return from run, that comes too early."
+	}
+	for _, l := range errs {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return "It panicked (" + l + "): the stderr lines in the transcript show where. Return errors instead, so main can print them as [ERROR] lines."
+		}
 	}
 	last := errs[len(errs)-1]
-	switch {
-	case strings.HasPrefix(last, "panic:") || strings.HasPrefix(last, "goroutine "):
-		return "It panicked: the stderr lines in the transcript show where."
-	case strings.HasPrefix(last, "[ERROR]"):
+	if strings.HasPrefix(last, "[ERROR]") {
 		return "It reported an error: " + last
 	}
 	return "Its last stderr line was: " + last
@@ -293,6 +296,8 @@ func lineHint(want, got string) string {
 		return "Only spaces differ: look for a missing or extra space, or a line printed with \\r."
 	case strings.EqualFold(got, want):
 		return "Only upper and lower case differ: copy the line from the README exactly."
+	case got != logged(got) && logged(got) == want:
+		return "The line went to the terminal raw, control bytes and all: print received text through printable()."
 	}
 	return ""
 }
