@@ -72,6 +72,10 @@ func (c *checker) run(ctx context.Context) bool {
 		failedBefore = failedBefore || !sr.Passed()
 	}
 	fmt.Fprintln(c.out)
+	if len(results) > 1 {
+		report.Overview(c.out, results, c.style)
+		fmt.Fprintln(c.out)
+	}
 	report.Next(c.out, results, c.cfg.challenges, c.style)
 	return !failedBefore
 }
