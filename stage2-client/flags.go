@@ -1,0 +1,41 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+)
+
+// config is what the command line asks for.
+type config struct {
+	host [4]byte // the server's IPv4 address, most significant byte first
+	port int     // the server's TCP port
+}
+
+// parseFlags reads the command line. On a bad value it prints the problem
+// and the usage to stderr and exits with status 2, as the flag package does
+// for a flag it does not know.
+func parseFlags(name string, args []string) config {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	host := fs.String("host", "127.0.0.1", "IPv4 `address` of the server")
+	port := fs.Int("port", 8080, "TCP `port` the server listens on")
+	fs.Parse(args) // ExitOnError: a malformed flag never returns here.
+
+	usageError := func(format string, a ...any) {
+		fmt.Fprintf(fs.Output(), format+"\n", a...)
+		fs.Usage()
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		usageError("unexpected argument %q", fs.Arg(0))
+	}
+	addr, err := netip.ParseAddr(*host)
+	if err != nil || !addr.Is4() {
+		usageError("invalid value %q for flag -host: want an IPv4 address such as 127.0.0.1", *host)
+	}
+	if *port < 0 || *port > 65535 {
+		usageError("invalid value %d for flag -port: want 0 to 65535", *port)
+	}
+	return config{host: addr.As4(), port: *port}
+}
