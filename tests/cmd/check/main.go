@@ -50,7 +50,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "check: %v\n", err)
 		os.Exit(1)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The stop function is deliberately never called: calling it cancels ctx
+	// just as a signal would, and the goroutine below would then report a
+	// Ctrl-C and exit 130 while main returns after a passing run.
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// Ctrl-C ends the command at once. The programs under test die with
 		// it (the harness starts them with a parent-death signal).
@@ -59,7 +62,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "\ncheck: stopped")
 		os.Exit(130)
 	}()
-	defer stop()
 
 	c := &checker{cfg: cfg, root: root, binDir: binDir, out: os.Stdout, style: report.ForTerminal(os.Stdout)}
 	var passed bool
