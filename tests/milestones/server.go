@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"syscall"
+	"time"
 
 	"workbook/tests/harness"
 )
@@ -70,6 +71,14 @@ func (t *T) StartServer(step int, args ...string) *Server {
 func (t *T) Dial(srv *Server, step int) *harness.Conn {
 	c, err := harness.Dial(srv.Addr(), t.nextClient(), t.tr)
 	if err != nil {
+		// A skeleton whose next Step is not done exits at its todo() right
+		// after the listening line, and exiting closes the listening socket:
+		// then the refusal comes from the [TODO], not from a mistake in
+		// listening. An ended program is noticed at once, so this wait only
+		// runs out when the program is still running.
+		if _, werr := srv.WaitExit(time.Second); werr == nil {
+			t.failAtTodo(srv.Process)
+		}
 		hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) and that listen(2) is called before the listening line is printed."

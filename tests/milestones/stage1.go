@@ -48,7 +48,7 @@ var stage1 = &Stage{
 		},
 		{
 			ID: "M3", Kind: Milestone, Title: "ends when the client leaves", Step: s1Leave,
-			Hint:  "read(2) returning 0 means the client closed the connection: print the disconnect line and let run return, so that main exits with status 1.",
+			Hint:  "read(2) returning 0 means the client closed the connection: return from serve; run then prints the disconnect line and returns, and main exits with status 1.",
 			Repro: []string{"{run}", "printf 'abc\\n' | nc -N 127.0.0.1 8080"},
 			Run:   s1EndsWhenClientLeaves,
 		},
@@ -97,7 +97,7 @@ var stage1 = &Stage{
 		{
 			ID: "reset", Kind: Challenge, Title: "a client that resets the connection", Step: s1Leave,
 			Hint:  "A read error such as ECONNRESET also means the client has gone: print the disconnect line, not an [ERROR], and exit with status 1.",
-			Repro: []string{"{run}", "nc 127.0.0.1 8080   # then type a few letters and press Ctrl-C"},
+			Repro: []string{"{run}", "bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf \"abc\\n\" >&3; sleep 1'   # exits without reading the reply: a reset"},
 			Run:   s1Reset,
 		},
 		{
@@ -121,7 +121,7 @@ var stage1 = &Stage{
 		{
 			ID: "bad-flags", Kind: Challenge, Title: "bad flag values", Step: s1Socket,
 			Hint:  "parseFlags prints the usage and exits with status 2 on a bad value; make sure nothing runs before it.",
-			Repro: []string{"{run} -port 70000; echo \"exit status $?\""},
+			Repro: []string{"{run} -port 70000"},
 			Run:   s1BadFlags,
 		},
 	},

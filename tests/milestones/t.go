@@ -239,16 +239,7 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 	var exited *harness.ExitedError
 	switch {
 	case errors.As(err, &exited):
-		for _, l := range p.Output(harness.Stderr) {
-			if m := todoLine.FindStringSubmatch(l); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				t.Fail(Failure{
-					Summary: fmt.Sprintf("the program stopped at Step %d, which is not done yet: %s", n, l),
-					Step:    n,
-					Hint:    fmt.Sprintf("Replace the todo(%d) call under TODO(step %d) with your code; the README's Step %d explains what goes there.", n, n, n),
-				})
-			}
-		}
+		t.failAtTodo(p)
 		t.Fail(Failure{
 			Summary: fmt.Sprintf("the program ended (%v) before printing the expected line", exited.Exit),
 			Want:    want,
@@ -268,6 +259,21 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 			Want:    want,
 			Step:    step,
 		})
+	}
+}
+
+// failAtTodo fails the check if p printed the [TODO] line of a Step that is
+// not done yet, naming that Step; otherwise it does nothing.
+func (t *T) failAtTodo(p *harness.Process) {
+	for _, l := range p.Output(harness.Stderr) {
+		if m := todoLine.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("the program stopped at Step %d, which is not done yet: %s", n, l),
+				Step:    n,
+				Hint:    fmt.Sprintf("Replace the todo(%d) call under TODO(step %d) with your code; the README's Step %d explains what goes there.", n, n, n),
+			})
+		}
 	}
 }
 
