@@ -36,8 +36,18 @@ func Run(c *Check, prog Program) (res Result) {
 		if _, ok := v.(errFailed); v != nil && !ok {
 			panic(v)
 		}
+		// Cleanups first: stopping the programs also collects the last of
+		// their output.
 		for i := len(t.cleanups) - 1; i >= 0; i-- {
 			t.cleanups[i]()
+		}
+		if t.failure != nil {
+			for _, p := range t.procs {
+				if f := todoFailure(p); f != nil {
+					t.failure = f
+					break
+				}
+			}
 		}
 		res = Result{Check: c, Status: Passed, Events: t.tr.Events(), Elapsed: time.Since(start)}
 		if t.failure != nil {

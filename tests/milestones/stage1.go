@@ -381,24 +381,13 @@ func s1Restart(t *T) {
 }
 
 func s1BadFlags(t *T) {
-	for _, args := range [][]string{
-		{"-port", "http"},
-		{"-port", "70000"},
-		{"-port", "-1"},
-		{"-host", "localhost"},
-		{"-host", "::1"},
-		{"-max-line", "0"},
-		{"-no-such-flag"},
-	} {
-		t.Notef("starting with %s", strings.Join(args, " "))
-		p := t.Start(args...)
-		t.ExpectExit(p, 2, s1Socket)
-		stderr := strings.Join(p.Output(harness.Stderr), "\n")
-		if !strings.Contains(stderr, "Usage") {
-			t.Fail(Failure{Summary: "a bad flag should print the usage to stderr", Sent: strings.Join(args, " "), Want: "Usage of …", Got: stderr})
-		}
-		if out := p.Output(harness.Stdout); len(out) > 0 {
-			t.Fail(Failure{Summary: "a bad flag should print nothing to stdout", Sent: strings.Join(args, " "), Want: []string(nil), Got: out})
-		}
-	}
+	expectBadFlags(t, s1Socket,
+		[]string{"-port", "http"},
+		[]string{"-port", "70000"},
+		[]string{"-port", "-1"},
+		[]string{"-host", "localhost"},
+		[]string{"-host", "::1"},
+		[]string{"-max-line", "0"},
+		[]string{"-no-such-flag"},
+	)
 }

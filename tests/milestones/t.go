@@ -37,6 +37,7 @@ type T struct {
 	tr       *harness.Transcript
 	cleanups []func()
 	failure  *Failure
+	procs    []*harness.Process
 	clients  int
 }
 
@@ -75,8 +76,15 @@ func (t *T) StartWith(opt harness.Options) *harness.Process {
 	if err != nil {
 		t.Failf("could not start the program: %v", err)
 	}
-	t.Cleanup(p.Stop)
+	t.started(p)
 	return p
+}
+
+// started registers a program the check started, to be stopped when the
+// check ends and looked at if it fails.
+func (t *T) started(p *harness.Process) {
+	t.procs = append(t.procs, p)
+	t.Cleanup(p.Stop)
 }
 
 // nextClient returns the name for a new client connection.
@@ -239,7 +247,6 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 	var exited *harness.ExitedError
 	switch {
 	case errors.As(err, &exited):
-		t.failAtTodo(p)
 		t.Fail(Failure{
 			Summary: fmt.Sprintf("the program ended (%v) before printing the expected line", exited.Exit),
 			Want:    want,
@@ -262,19 +269,22 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 	}
 }
 
-// failAtTodo fails the check if p printed the [TODO] line of a Step that is
-// not done yet, naming that Step; otherwise it does nothing.
-func (t *T) failAtTodo(p *harness.Process) {
+// todoFailure returns the failure to report when p stopped at a Step that
+// is not done yet, printing its [TODO] line; otherwise nil. Whatever a
+// check noticed first (a refused connection, a missing reply, a line too
+// few), that unfinished Step is the cause to name.
+func todoFailure(p *harness.Process) *Failure {
 	for _, l := range p.Output(harness.Stderr) {
 		if m := todoLine.FindStringSubmatch(l); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			t.Fail(Failure{
+			return &Failure{
 				Summary: fmt.Sprintf("the program stopped at Step %d, which is not done yet: %s", n, l),
 				Step:    n,
 				Hint:    fmt.Sprintf("Replace the todo(%d) call under TODO(step %d) with your code; the README's Step %d explains what goes there.", n, n, n),
-			})
+			}
 		}
 	}
+	return nil
 }
 
 // exitHint explains an unexpected end from what the program printed last.
