@@ -1,0 +1,142 @@
+// Command loadgen loads a line-reversing server of the workbook with many
+// connections at once, checks every reply, and measures how fast the
+// replies come back and, with -pid, what they cost the server in CPU time
+// and memory. It is the instrument of the C10K experiment in Stage 3.
+//
+// Start a server in the background, then loadgen:
+//
+//	go build -o /tmp/goroutine-server ./solutions/experiments/goroutine-server
+//	/tmp/goroutine-server -quiet &
+//	go run ./tests/cmd/loadgen -conns 100 -duration 10s -pid $! -label goroutine
+//
+// Build the server first, as above, rather than starting it with "go run":
+// $! is then the server's own process ID, not that of the go command.
+//
+// # What it does
+//
+// loadgen opens -conns TCP connections to -addr, one after another, never
+// more than -ramp of them at a time waiting for their first reply. A
+// connection the server has not accepted yet waits in its listen backlog;
+// opening thousands at once would overflow a small backlog, and the
+// handshakes the kernel then drops are retried only a second or more later,
+// which would spoil every figure. The first error stops the opening: the
+// connections not opened are counted as errors.
+//
+// Each connection sends lines of -size random printable ASCII characters.
+// In -mode closed it sends one line, waits for the reply, and sends the next
+// (a closed loop, like a user who waits for each answer). In -mode pipelined
+// it keeps -depth lines in flight, sending more as replies arrive, so one
+// read on the server may hold many lines. In -mode idle it sends one line,
+// checks the reply, and then holds the connection open without a word, for
+// measuring what an idle client costs.
+//
+// Every reply is checked byte for byte against the line reversed, followed
+// by "\n". A wrong reply, a connection closed or reset by the server, and a
+// reply that does not arrive within -timeout are errors; the connection they
+// happen on stops there. The first five errors are described on stderr.
+//
+// The measurement starts once every connection has had its first reply (or
+// failed), and lasts -duration, or until -requests replies were measured.
+// Then no new request is sent, and the replies still due are checked, each
+// within -timeout. A run therefore ends at most -timeout after the
+// measurement, however the server misbehaves. Ctrl-C ends the measurement
+// early and still prints the summary.
+//
+// While it runs, a progress line on stderr shows the phase, the replies so
+// far and their rate, and the errors: redrawn in place on a terminal, a new
+// line every second otherwise.
+//
+// # Flags
+//
+//	-addr host:port  the server (default 127.0.0.1:8080)
+//	-conns N         connections to open (default 10)
+//	-duration D      how long to measure (default 10s); in idle mode, how long
+//	                 to hold the idle connections (0 is allowed)
+//	-size N          line length in bytes, without the "\n" (default 32)
+//	-mode M          closed, pipelined or idle (default closed)
+//	-depth N         requests in flight per connection, pipelined mode (default 16)
+//	-pid PID         the server's process, for its CPU time and memory
+//	-ramp N          most connections opened and not answered yet (default 64)
+//	-timeout D       longest wait to connect, to write, or for a reply (default 5s)
+//	-requests N      end the measurement after N replies (default 0: no limit)
+//	-label NAME      names the run in the summary, such as the server's
+//	-chart FILE      print a chart of the summary lines in FILE ("-": stdin), then exit
+//	-metric KEY      the summary key the chart shows (default rps)
+//	-title TEXT      the chart's title
+//
+// # The summary line
+//
+// At the end loadgen prints exactly one line on stdout, of key=value pairs
+// in this order; the keys do not change, and a value that was not measured
+// is "-":
+//
+//	loadgen label=goroutine mode=closed conns=100 depth=1 size=32 duration=10s
+//	    requests=... rps=... p50_us=... p99_us=... max_us=... errors=0
+//	    cpu_us_per_req=... client_cpu_us_per_req=...
+//	    rss_before_kib=... rss_kib=... rss_per_conn_b=...
+//
+// (one line, wrapped here). The keys:
+//
+//   - label, mode, conns, depth, size: what was asked for (depth is 1
+//     except in pipelined mode).
+//   - duration: how long the measurement actually lasted.
+//   - requests: replies received and checked during the measurement; in
+//     idle mode, the one request of each connection.
+//   - rps: requests divided by duration.
+//   - p50_us, p99_us, max_us: the median, 99th percentile and longest time,
+//     in microseconds, from writing a request to having its whole reply.
+//     Percentiles are accurate to 1%; max is exact.
+//   - errors: wrong replies, failed connections and connections not opened.
+//   - cpu_us_per_req: the server's CPU time (user plus system, all threads,
+//     from utime and stime in /proc/PID/stat) during the measurement,
+//     divided by requests. Needs -pid.
+//   - client_cpu_us_per_req: the same for loadgen itself (getrusage(2)).
+//   - rss_before_kib, rss_kib: the server's resident memory (VmRSS in
+//     /proc/PID/status) before the first connection and at the end of the
+//     measurement, while the connections are still open. Needs -pid.
+//   - rss_per_conn_b: (rss_kib - rss_before_kib) / conns, in bytes. In idle
+//     mode this is what an idle client costs the server. It can be
+//     negative when the server gave memory back to the kernel during the
+//     run: measure memory on a freshly started server.
+//
+// The kernel counts CPU time in clock ticks, whose rate loadgen reads from
+// the auxiliary vector (AT_CLKTCK, what sysconf(_SC_CLK_TCK) returns; 100
+// per second on Linux). A tick is 10 ms, so cpu_us_per_req is meaningful
+// only over runs of many thousand requests.
+//
+// The exit status is 0 when every reply was right, 1 when there was an
+// error (or the run could not start, for example because -pid names no
+// process), and 2 for bad flags.
+//
+// # What the numbers do not say
+//
+//   - Server and loadgen share the machine and talk over loopback: no
+//     network card, no wire, no latency but the kernel's. On a 2-core
+//     machine loadgen's own CPU time (client_cpu_us_per_req) competes with
+//     the server's, so rps is a property of the pair, not of the server.
+//     Compare servers by cpu_us_per_req rather than rps, and compare only
+//     runs made on the same machine with the same flags.
+//   - A closed loop sends the next request only when the last reply came:
+//     a slow server is sent less work, so its latencies look better than
+//     what clients arriving at a fixed rate would see.
+//   - Latencies include loadgen's own scheduling: a reply that has arrived
+//     is timed when loadgen's goroutine gets to run.
+//   - VmRSS counts memory the server touched and has not returned to the
+//     kernel: a garbage-collected server may hold freed memory for a while.
+//     Resident memory is not allocated memory: pages never touched are not
+//     counted.
+//   - An idle connection is not watched while it idles: a server that
+//     closes it then is not noticed.
+//
+// # Charts
+//
+// With -chart, loadgen reads summary lines (other lines are skipped, so a
+// saved log will do) and prints a mermaid xychart-beta with one bar per
+// run, for pasting into Markdown:
+//
+//	go run ./tests/cmd/loadgen -label goroutine -conns 100 -pid $! | tee -a results.txt
+//	go run ./tests/cmd/loadgen -chart results.txt -metric cpu_us_per_req
+//
+// The bars are named after what differs between the runs: the label, the
+// number of connections and the mode.
+package main

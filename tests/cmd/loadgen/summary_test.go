@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSummaryLine(t *testing.T) {
+	s := summary{
+		label: "goroutine", mode: modePipelined, conns: 100, depth: 16, size: 32,
+		duration: 10 * time.Second, requests: 1_000_000,
+		p50: 87 * time.Microsecond, p99: 1200 * time.Microsecond, max: 5 * time.Millisecond,
+		serverCPU: 3 * time.Second, clientCPU: 4 * time.Second,
+		rssBefore: 4 << 20, rssLast: 5 << 20,
+	}
+	want := "loadgen label=goroutine mode=pipelined conns=100 depth=16 size=32 duration=10s requests=1000000 rps=100000 " +
+		"p50_us=87 p99_us=1200 max_us=5000 errors=0 cpu_us_per_req=3.00 client_cpu_us_per_req=4.00 " +
+		"rss_before_kib=4096 rss_kib=5120 rss_per_conn_b=10485"
+	if got := s.String(); got != want {
+		t.Errorf("summary line\n got %s\nwant %s", got, want)
+	}
+	f, ok := parseSummary(want)
+	if !ok || f["rps"] != "100000" || len(f) != len(keys) {
+		t.Errorf("parseSummary = %v, %v", f, ok)
+	}
+
+	// Without -pid and without replies, what was not measured says so.
+	empty := summary{mode: modeClosed, conns: 1, depth: 1, size: 1, serverCPU: -1, rssBefore: -1, rssLast: -1}
+	f, _ = parseSummary(empty.String())
+	for _, k := range []string{"label", "rps", "p50_us", "cpu_us_per_req", "rss_kib", "rss_per_conn_b"} {
+		if f[k] != notMeasured {
+			t.Errorf("%s=%s, want %s: %s", k, f[k], notMeasured, empty.String())
+		}
+	}
+	if _, ok := parseSummary("loadgen: error: conn 1"); ok {
+		t.Error("a stderr line parsed as a summary")
+	}
+}
+
+func TestChart(t *testing.T) {
+	log := `loadgen label=stage1 mode=closed conns=1 depth=1 size=32 duration=10s requests=100 rps=10 errors=0
+loadgen: error: something
+loadgen label=goroutine mode=closed conns=1 depth=1 size=32 duration=10s requests=200 rps=20 errors=0
+loadgen label=goroutine mode=pipelined conns=100 depth=16 size=32 duration=10s requests=300 rps=30.5 errors=0
+loadgen label=goroutine mode=idle conns=10000 depth=1 size=32 duration=10s requests=10000 rps=- errors=0
+`
+	var b bytes.Buffer
+	if err := chart(&b, strings.NewReader(log), "rps", ""); err != nil {
+		t.Fatal(err)
+	}
+	want := `xychart-beta
+    title "Requests per second"
+    x-axis ["stage1 1 conns", "goroutine 1 conns", "goroutine 100 conns x16"]
+    y-axis "rps"
+    bar [10, 20, 30.5]
+`
+	if b.String() != want {
+		t.Errorf("chart:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if err := chart(&b, strings.NewReader(log), "requests", ""); err == nil {
+		t.Error("a chart of a key that is not a metric succeeded")
+	}
+	// One label: the bars are named by their load alone.
+	b.Reset()
+	if err := chart(&b, strings.NewReader(log[strings.Index(log, "\n")+1:]), "errors", `My "title"`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `x-axis ["1 conns", "100 conns x16", "10000 idle"]`) || !strings.Contains(b.String(), `title "My 'title'"`) {
+		t.Errorf("chart with one label:\n%s", b.String())
+	}
+	if err := chart(&b, strings.NewReader("nothing here\n"), "rps", ""); err == nil {
+		t.Error("a chart of no summary lines succeeded")
+	}
+}
+
+func TestLinePool(t *testing.T) {
+	for _, size := range []int{1, 32, 100_000} {
+		p := newLinePool(rand.New(rand.NewPCG(1, 2)), size)
+		if p.len() < 16 || p.len()*(size+1) > 2*poolBytes && p.len() > 16 {
+			t.Errorf("size %d: %d lines", size, p.len())
+		}
+		for i := range p.len() {
+			req, want := p.reqs[i], p.wants[i]
+			if len(req) != size+1 || req[size] != '\n' {
+				t.Fatalf("size %d: request %q is not %d bytes and a newline", size, req, size)
+			}
+			for _, c := range req[:size] {
+				if c < ' ' || c > '~' {
+					t.Fatalf("request %q holds a byte that is not printable ASCII", req)
+				}
+			}
+			body := slices.Clone(req[:size])
+			slices.Reverse(body)
+			if string(want) != string(body)+"\n" {
+				t.Fatalf("want %q for request %q", want, req)
+			}
+		}
+	}
+}
