@@ -61,6 +61,14 @@ func TestGallery(t *testing.T) {
 			if sr.BuildErr != nil {
 				t.Fatalf("the broken program does not compile:\n%s", sr.BuildErr.Output)
 			}
+			if os.Getenv("GALLERY_PRINT") != "" {
+				// For writing a new mistake's expectations: what fails, and how.
+				for _, res := range sr.Results {
+					if res.Status == milestones.Failed {
+						t.Logf("%q: summary %q, hint %q", res.Check.ID, res.Failure.Summary, res.Failure.Hint)
+					}
+				}
+			}
 			var failed []string
 			for _, res := range sr.Results {
 				if res.Status != milestones.Failed {

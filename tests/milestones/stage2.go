@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -301,6 +302,15 @@ func s2EndsCleanly(t *T) {
 	p, srv := connectedClient(t)
 	want := append([]string{clientConnectedLine}, trade(t, p, srv, "abc\n")...)
 	t.CloseStdin(p)
+	if exit, err := p.WaitExit(waitExit); err == nil && exit.Code != 0 && slices.Contains(p.Output(harness.Stdout), disconnectLine2) {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("at the end of stdin the client said the server had gone, and ended with %v", exit),
+			Want:    append(want, "(exit status 0)"),
+			Got:     append(p.Output(harness.Stdout), "("+exit.String()+")"),
+			Step:    s2Input,
+			Hint:    "readInput's io.EOF means stdin has ended, which is the normal way to finish: talk returns nil for it, and main exits with status 0. Only an end of file from the socket means the server has gone.",
+		})
+	}
 	t.ExpectExit(p, 0, s2Input)
 	if got, err := srv.ReadToEOF(waitReply); got != "" || err != nil {
 		t.Fail(Failure{

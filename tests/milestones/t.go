@@ -262,7 +262,7 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 		})
 	default:
 		t.Fail(Failure{
-			Summary: fmt.Sprintf("the expected line was not printed within %v", harness.Scaled(waitOutput)),
+			Summary: fmt.Sprintf("the expected line was not printed within %v, and the program is still running", harness.Scaled(waitOutput)),
 			Want:    want,
 			Step:    step,
 		})
@@ -312,6 +312,8 @@ func lineHint(want, got string) string {
 		return "Only spaces differ: look for a missing or extra space, or a line printed with \\r."
 	case strings.EqualFold(got, want):
 		return "Only upper and lower case differ: copy the line from the README exactly."
+	case got != want && strings.HasSuffix(got, want):
+		return fmt.Sprintf("Something was printed in front of the line: %q. Print only the lines shown in the README; a prompt is not one of them.", strings.TrimSuffix(got, want))
 	case got != logged(got) && logged(got) == want:
 		return "The line went to the terminal raw, control bytes and all: print received text through printable()."
 	}
