@@ -2,6 +2,7 @@ package tests
 
 import (
 	"errors"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -33,7 +34,7 @@ func newTranscript(t *testing.T) *harness.Transcript {
 // its listening line.
 func startServer(t *testing.T, bin string, tr *harness.Transcript, args ...string) (*harness.Process, int) {
 	t.Helper()
-	p, port, err := harness.StartServer(bin, harness.Options{Args: args, Transcript: tr}, func(p *harness.Process, port int) error {
+	p, port, err := harness.StartServer(bin, harness.Options{Args: args, Transcript: tr, Name: filepath.Base(bin)}, func(p *harness.Process, port int) error {
 		_, err := p.WaitLine(wait, func(l string) bool { return l == "[INFO] Server listening on port "+strconv.Itoa(port) })
 		return err
 	})
@@ -49,7 +50,7 @@ func startServer(t *testing.T, bin string, tr *harness.Transcript, args ...strin
 // start starts bin with args and stops it when the test ends.
 func start(t *testing.T, bin string, tr *harness.Transcript, args ...string) *harness.Process {
 	t.Helper()
-	p, err := harness.Start(bin, harness.Options{Args: args, Transcript: tr})
+	p, err := harness.Start(bin, harness.Options{Args: args, Transcript: tr, Name: filepath.Base(bin)})
 	if err != nil {
 		t.Fatal(err)
 	}

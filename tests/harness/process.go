@@ -19,6 +19,10 @@ type Options struct {
 	Args       []string    // command-line arguments
 	Env        []string    // extra environment variables, "KEY=value"
 	Transcript *Transcript // where to record output; nil records nothing
+	// Name labels the program's output in the transcript ("server stdout"),
+	// for a check that runs more than one program. Empty means just
+	// "stdout" and "stderr".
+	Name string
 	// Wrap is a command put in front of the program, such as
 	// {"prlimit", "--nofile=64", "--"}. It must exec the program in place,
 	// so that the process started is the program itself.
@@ -114,8 +118,8 @@ func Start(bin string, opt Options) (*Process, error) {
 		done:    make(chan struct{}),
 	}
 	p.readers.Add(2)
-	go p.read(outR, Stdout)
-	go p.read(errR, Stderr)
+	go p.read(outR, Stdout, label(opt.Name, Stdout))
+	go p.read(errR, Stderr, label(opt.Name, Stderr))
 	go p.wait()
 	return p, nil
 }
@@ -123,7 +127,15 @@ func Start(bin string, opt Options) (*Process, error) {
 // Pid returns the program's process ID.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
-func (p *Process) read(r *os.File, who Who) {
+func label(name string, who Who) Who {
+	if name == "" {
+		return who
+	}
+	return Who(name + " " + string(who))
+}
+
+// read collects the lines of one stream, recording them under label.
+func (p *Process) read(r *os.File, who, label Who) {
 	defer p.readers.Done()
 	defer r.Close()
 	br := bufio.NewReader(r)
@@ -131,7 +143,7 @@ func (p *Process) read(r *os.File, who Who) {
 		text, err := br.ReadString('\n')
 		if text != "" {
 			text = strings.TrimSuffix(text, "\n")
-			p.tr.Add(who, Out, text)
+			p.tr.Add(label, Out, text)
 			p.mu.Lock()
 			p.lines = append(p.lines, Line{who, text})
 			p.notifyLocked()

@@ -117,7 +117,7 @@ func Transcript(events []harness.Event, s Style) string {
 			text = "→ " + quote(e.Text)
 		case harness.Out:
 			text = "← " + quote(e.Text)
-			if e.Who == harness.Stdout || e.Who == harness.Stderr {
+			if strings.HasSuffix(string(e.Who), string(harness.Stdout)) || strings.HasSuffix(string(e.Who), string(harness.Stderr)) {
 				text = safe(e.Text) // a line the program printed, as printed
 			}
 		default:

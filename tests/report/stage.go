@@ -84,8 +84,8 @@ func (p *Printer) Rest(sr *milestones.StageResult) {
 }
 
 // Next writes the one line that says where the learner stands and what to
-// do next, given the results of the stages checked, in order. more tells
-// whether there are stages after the last one checked.
+// do next, given the results of the stages checked, in order, and whether
+// the challenges were run.
 func Next(w io.Writer, results []*milestones.StageResult, challenges bool, s Style) {
 	for _, sr := range results {
 		st := sr.Stage
@@ -111,12 +111,20 @@ func Next(w io.Writer, results []*milestones.StageResult, challenges bool, s Sty
 	}
 	last := results[len(results)-1].Stage
 	nextStage := milestones.StageByNumber(last.Number + 1)
+	// The command for the challenges of what was just checked.
+	more := "go run ./tests/cmd/check -challenges"
+	if len(results) == 1 {
+		more += fmt.Sprintf(" %d", last.Number)
+	}
 	switch {
+	case nextStage != nil && !challenges:
+		fmt.Fprintf(w, "%s Stage %d passes. Next: Stage %d, %s: read %s/README.md. (Optional: %s)\n",
+			s.paint(green, "Well done!"), last.Number, nextStage.Number, nextStage.Title, nextStage.Dir, more)
 	case nextStage != nil:
 		fmt.Fprintf(w, "%s Stage %d passes. Next: Stage %d, %s: read %s/README.md.\n",
 			s.paint(green, "Well done!"), last.Number, nextStage.Number, nextStage.Title, nextStage.Dir)
 	case !challenges:
-		fmt.Fprintf(w, "%s Everything checked passes. For more, try the challenges: go run ./tests/cmd/check -challenges\n", s.paint(green, "Well done!"))
+		fmt.Fprintf(w, "%s Everything checked passes. For more, try the challenges: %s\n", s.paint(green, "Well done!"), more)
 	default:
 		fmt.Fprintf(w, "%s Everything checked passes, challenges included.\n", s.paint(green, "Well done!"))
 	}

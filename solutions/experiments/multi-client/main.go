@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -29,7 +30,9 @@ type config struct {
 }
 
 func parseFlags(name string, args []string) config {
-	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	// "go run" builds the program in a temporary directory: the usage
+	// shows only the program's own name, not that long path.
+	fs := flag.NewFlagSet(filepath.Base(name), flag.ExitOnError)
 	host := fs.String("host", "127.0.0.1", "IPv4 `address` of the server")
 	port := fs.Int("port", 8080, "TCP `port` the server listens on")
 	n := fs.Int("n", 10, "how many clients to start at once, up to 1000")
