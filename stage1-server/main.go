@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command stage1-server is a blocking TCP server that reverses each line its
 // one client sends. It is Stage 1 of the sockets workbook: read README.md in
 // the stage1-server directory for the lesson.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command stage2-client is a TCP client for the Stage 1 server: it sends each
 // line typed on stdin to the server and prints the server's reply. It is
 // Stage 2 of the sockets workbook: read README.md in the stage2-client

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command iterative-server is the Stage 1 server with one change: when its
 // client leaves, it goes back to accept(2) and serves the next one, so it
 // serves any number of clients, one after another. It is an experiment of

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command multi-client starts many clients at once, as goroutines of one
 // program. Each connects to the server, sends one line, and times how long it
 // takes to be served: until the whole reply has arrived. It prints each

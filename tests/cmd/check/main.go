@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command check tells a learner where they stand in the workbook: it builds
 // each stage's program, runs its milestones (and, with -challenges, its
 // challenges) and says what to do next.
