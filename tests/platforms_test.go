@@ -3,8 +3,8 @@ package tests
 import (
 	"encoding/json"
 	"os"
-	"strings"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"workbook/tests/milestones"
