@@ -256,7 +256,18 @@ func waitCount(t *T, p *harness.Process, n int, match func(string) bool, what st
 // them may come in any order among themselves.
 func expectDetails(t *T, p *harness.Process, want []string, unordered int, step int) {
 	notDebug := func(s string) bool { return !isDebug(s) }
-	waitCount(t, p, len(want), notDebug, "non-[DEBUG]", step, "")
+	if n, err := p.WaitCount(waitOutput, len(want), notDebug); err != nil {
+		var exited *harness.ExitedError
+		if errors.As(err, &exited) {
+			t.failWaiting(p, err, want[min(n, len(want)-1)], step)
+		}
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server printed %d of the %d lines expected (not counting [DEBUG] lines), and no more within %v", n, len(want), harness.Scaled(waitOutput)),
+			Want:    want,
+			Got:     details(p),
+			Step:    step,
+		})
+	}
 	got := details(p)
 	ok := len(got) == len(want)
 	if ok {
@@ -380,29 +391,25 @@ func dialSlowReader(t *T, srv *Server) *harness.Conn {
 	return c
 }
 
-// expectRefused checks that the server closed c's connection without
-// serving it.
-func expectRefused(t *T, c *harness.Conn, step int) {
-	got, err := c.ReadToEOF(waitReply)
-	if got != "" || errors.Is(err, harness.ErrTimeout) {
-		t.Fail(Failure{
-			Summary: fmt.Sprintf("%s should have been refused: its connection closed at once, with nothing sent to it", c.Name()),
-			Want:    "the connection closed",
-			Got:     fmt.Sprintf("%q, then %v", got, errOrEOF(err)),
-			Step:    step,
-		})
-	}
+// tooLongDropped is what a server should do with a line over -max-line.
+const tooLongDropped = "the server should drop a client that sends a line over the limit, without answering it"
+
+// expectRefused checks that the server refused c: closed its connection at
+// once, without serving it.
+func expectRefused(t *T, c *harness.Conn) {
+	expectClosed(t, c, fmt.Sprintf("the server should refuse %s: close its connection at once, sending nothing", c.Name()), "", s3Refuse)
 }
 
-// expectCutOff checks that the server closes c's connection without
-// answering what was just sent.
-func expectCutOff(t *T, c *harness.Conn, sent string, step int) {
+// expectClosed checks that the server closes c's connection without
+// sending anything on it. why says what the server should have done, and
+// sent what c sent last, for the failure.
+func expectClosed(t *T, c *harness.Conn, why, sent string, step int) {
 	got, err := c.ReadToEOF(waitReply)
 	if got != "" || errors.Is(err, harness.ErrTimeout) {
 		t.Fail(Failure{
-			Summary: "the server should drop a client that sends a line over the limit, without answering it",
+			Summary: why,
 			Sent:    sent,
-			Want:    "the connection closed, and no reply",
+			Want:    "the connection closed, and nothing sent",
 			Got:     fmt.Sprintf("%q, then %v", got, errOrEOF(err)),
 			Step:    step,
 		})
@@ -617,13 +624,17 @@ func s3TwoThenTen(t *T) {
 	time.Sleep(50 * time.Millisecond)
 	c1.Send("x\n")
 	got, err = c1.ReadLine(waitReply)
-	if err != nil || got != "x\n" {
-		f := Failure{Summary: "client 1 got the wrong reply", Sent: "x\n", Want: "x\n", Got: got, Step: s3Serve}
-		if strings.Contains(got, "rap") || strings.Contains(got, "par") {
-			f.Hint = "Client 2's unfinished \"par\" ended up in client 1's reply: each client needs its own lineBuffer, kept in its entry of the clients table."
-		}
-		t.Fail(f)
+	if err == nil && got != "x\n" && (strings.Contains(got, "rap") || strings.Contains(got, "par")) {
+		t.Fail(Failure{
+			Summary: "client 1 got part of client 2's line in its reply",
+			Sent:    "x\n",
+			Want:    "x\n",
+			Got:     got,
+			Step:    s3Serve,
+			Hint:    "Client 2's unfinished \"par\" ended up in client 1's reply: each client needs its own lineBuffer, kept in its entry of the clients table.",
+		})
 	}
+	t.checkReply(c1, "x\n", "x\n", got, err, s3Serve)
 	want = append(want, messageLine("x\n"))
 	c2.Send("tial\n")
 	t.ExpectReply(c2, "tial\n", "laitrap\n", s3Serve)
@@ -690,20 +701,17 @@ func s3ClientLeaves(t *T) {
 // stillServing sends line on c, after another client left, and checks the
 // reply. It returns the line the server should log for it.
 func stillServing(t *T, srv *Server, c *harness.Conn, line string) string {
-	if err := c.Send(line); err == nil {
-		got, err := c.ReadLine(waitReply)
-		if err == nil && got == reply(line) {
-			return messageLine(line)
-		}
-		if exit, werr := srv.WaitExit(2 * time.Second); werr == nil {
-			failEnded(t, srv, exit)
-		}
-		t.checkReply(c, line, reply(line), got, err, s3Serve)
+	got, err := "", c.Send(line)
+	if err == nil {
+		got, err = c.ReadLine(waitReply)
+	}
+	if err == nil && got == reply(line) {
+		return messageLine(line)
 	}
 	if exit, werr := srv.WaitExit(2 * time.Second); werr == nil {
 		failEnded(t, srv, exit)
 	}
-	t.Failf("%s could not send to the server", c.Name())
+	t.checkReply(c, line, reply(line), got, err, s3Serve)
 	return ""
 }
 
@@ -951,7 +959,7 @@ func s3LongLine(t *T) {
 	want := []string{listeningLine(srv.Port), connectedLine, connectedLine}
 	want = append(want, talk(t, c, s3Serve, "0123456789abcdef\n", "0123456789abcde\r\n")...)
 	c.Send("0123456789abcdefg\n")
-	expectCutOff(t, c, "a 17-byte line with -max-line 16", s3Serve)
+	expectClosed(t, c, tooLongDropped, "a 17-byte line with -max-line 16", s3Serve)
 	want = append(want, warnPrefix+"…", disconnectLine3)
 	want = append(want, talk(t, bystander, s3Serve, "unaffected\n")...)
 	expectDetails(t, srv.Process, want, 0, s3Serve)
@@ -964,7 +972,7 @@ func s3LongLine(t *T) {
 	c.Send(fits)
 	t.ExpectBytes(c, fits, reply(fits), s3Serve)
 	c.Send(strings.Repeat("c", 100_000))
-	expectCutOff(t, c, "100,000 bytes with no newline", s3Serve)
+	expectClosed(t, c, tooLongDropped, "100,000 bytes with no newline", s3Serve)
 	want = []string{listeningLine(srv.Port), connectedLine, connectedLine, messageLine(fits), warnPrefix + "…", disconnectLine3}
 	want = append(want, talk(t, bystander, s3Serve, "still fine\n")...)
 	expectDetails(t, srv.Process, want, 0, s3Serve)
@@ -1065,8 +1073,23 @@ func s3NoLeaks(t *T) {
 			}
 		}
 	}
-	waitCount(t, srv.Process, rounds*per, isGone, strconv.Quote(disconnectLine3), s3Serve, "")
-	expectSockets(t, srv, start, s3Serve, "Some way of leaving skips the close: every client that goes must end with EPOLL_CTL_DEL, then close(2).")
+	t.Notef("and three clients that send without reading until the server stops reading them, then reset")
+	lines, _ := numberedLines(16 << 10)
+	var stalled []*harness.Conn
+	var senders []*sender
+	for range 3 {
+		c := dialSlowReader(t, srv)
+		stalled = append(stalled, c)
+		senders = append(senders, sendInBackground(c, lines, 256<<10, nil))
+	}
+	for _, s := range senders {
+		s.waitStuck(t)
+	}
+	for _, c := range stalled {
+		c.Reset()
+	}
+	waitCount(t, srv.Process, rounds*per+len(stalled), isGone, strconv.Quote(disconnectLine3), s3Serve, "")
+	expectSockets(t, srv, start, s3Serve, "Some way of leaving skips the close: every client that goes must end with EPOLL_CTL_DEL, then close(2). That includes a client whose write(2) fails (EPIPE, ECONNRESET).")
 	expectWatched(t, srv, start)
 }
 
@@ -1133,7 +1156,7 @@ func s3MaxClients(t *T) {
 				Step:    s3Refuse,
 			})
 		}
-		expectRefused(t, c, s3Refuse)
+		expectRefused(t, c)
 	}
 	if n := srv.CountLines(isWarn); n != 2 {
 		t.Fail(Failure{Summary: fmt.Sprintf("the server printed %d [WARN] lines for 2 clients refused; it should be one each", n), Want: "2", Got: fmt.Sprint(n), Step: s3Refuse})
@@ -1177,7 +1200,7 @@ func s3OutOfDescriptors(t *T) {
 			served = append(served, c)
 			continue
 		}
-		expectRefused(t, c, s3Refuse)
+		expectRefused(t, c)
 		refused++
 	}
 	t.Notef("%d clients served, 3 refused", len(served))
@@ -1215,7 +1238,7 @@ func s3Quiet(t *T) {
 	c3 := t.Dial(srv, s3Watch)
 	talk(t, c3, s3Serve, "new\n")
 	c2.Send("0123456789abcdefg\n")
-	expectCutOff(t, c2, "a 17-byte line with -max-line 16", s3Serve)
+	expectClosed(t, c2, tooLongDropped, "a 17-byte line with -max-line 16", s3Serve)
 	waitCount(t, srv.Process, 1, isWarn, "[WARN]", s3Serve, "")
 	talk(t, c3, s3Serve, "last\n")
 	want := []string{listeningLine(srv.Port), warnPrefix + "…"}
