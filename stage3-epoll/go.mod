@@ -1,3 +1,5 @@
 module workbook/stage3-epoll
 
 go 1.26.0
+
+require golang.org/x/sys v0.50.0

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
-	"time"
 
 	"workbook/tests/harness"
 )
@@ -180,7 +179,7 @@ func s1EndsWhenClientLeaves(t *T) {
 func s1SplitAndMerged(t *T) {
 	srv, c := connectClient(t)
 	c.Send("hel")
-	if got, _ := c.Quiet(300 * time.Millisecond); got != "" {
+	if got, _ := c.Quiet(quietWindow); got != "" {
 		t.Fail(Failure{
 			Summary: "the server replied before the line was complete",
 			Sent:    "hel",

@@ -25,12 +25,6 @@ func serverMessage(reply string) string {
 	return serverMessagePrefix + logged(content(reply))
 }
 
-// quietWindow is how long a check watches for something that must NOT
-// happen yet: the client printing half a reply, or sending its next line
-// before the reply to the last one. A correct client is silent for as long
-// as it is watched; a wrong one gives itself away within milliseconds.
-const quietWindow = 300 * time.Millisecond
-
 // The Steps of stage2-client/README.md.
 const (
 	s2Connect = 1 + iota

@@ -20,6 +20,12 @@ const (
 	waitExit   = 10 * time.Second // for the program to end
 )
 
+// quietWindow is how long a check watches for something that must NOT
+// happen: a reply to half a line, a client printing half a reply, or
+// sending its next line before the reply to the last one. A correct client is silent for as long
+// as it is watched; a wrong one gives itself away within milliseconds.
+const quietWindow = 300 * time.Millisecond
+
 // A Program is what a check runs.
 type Program struct {
 	Bin string // the built binary

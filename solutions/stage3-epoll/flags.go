@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+)
+
+// config is what the command line asks for.
+type config struct {
+	host       [4]byte // the IPv4 address to listen on, most significant byte first
+	port       int     // the TCP port; 0 lets the kernel choose one
+	maxLine    int     // the longest line accepted, without its terminator
+	maxClients int     // how many clients are served at once; more are refused
+	quiet      bool    // print only the start, stop, [WARN] and [ERROR] lines
+}
+
+// parseFlags reads the command line. On a bad value it prints the problem
+// and the usage to stderr and exits with status 2, as the flag package does
+// for a flag it does not know.
+func parseFlags(name string, args []string) config {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	host := fs.String("host", "127.0.0.1", "IPv4 `address` to listen on")
+	port := fs.Int("port", 8080, "TCP `port` to listen on (0 lets the kernel choose)")
+	maxLine := fs.Int("max-line", 65536, "longest line in `bytes`, without its terminator")
+	maxClients := fs.Int("max-clients", 10000, "most `clients` served at the same time; more are refused")
+	quiet := fs.Bool("quiet", false, "print no [DEBUG], per-client or per-line lines")
+	fs.Parse(args) // ExitOnError: a malformed flag never returns here.
+
+	usageError := func(format string, a ...any) {
+		fmt.Fprintf(fs.Output(), format+"\n", a...)
+		fs.Usage()
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		usageError("unexpected argument %q", fs.Arg(0))
+	}
+	addr, err := netip.ParseAddr(*host)
+	if err != nil || !addr.Is4() {
+		usageError("invalid value %q for flag -host: want an IPv4 address such as 127.0.0.1", *host)
+	}
+	if *port < 0 || *port > 65535 {
+		usageError("invalid value %d for flag -port: want 0 to 65535", *port)
+	}
+	if *maxLine < 1 {
+		usageError("invalid value %d for flag -max-line: want 1 or more", *maxLine)
+	}
+	if *maxClients < 1 {
+		usageError("invalid value %d for flag -max-clients: want 1 or more", *maxClients)
+	}
+	return config{
+		host:       addr.As4(),
+		port:       *port,
+		maxLine:    *maxLine,
+		maxClients: *maxClients,
+		quiet:      *quiet,
+	}
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"slices"
+	"unicode/utf8"
+)
+
+// appendReversed appends line to dst with its content reversed and its
+// terminator ("\n", "\r\n" or none) kept at the end, and returns the result:
+// "abc\r\n" gives "cba\r\n".
+//
+// Reversal is by character (rune), not by byte, so "héllo" gives "olléh" and
+// valid UTF-8 stays valid. A byte that is not valid UTF-8 moves as a unit of
+// its own. The reply is written straight into dst, back to front, without a
+// temporary copy.
+func appendReversed(dst, line []byte) []byte {
+	text := content(line)
+	n := len(text)
+	start := len(dst)
+	dst = slices.Grow(dst, len(line))[:start+len(line)]
+	copy(dst[start+n:], line[n:]) // the terminator, unchanged
+	out := dst[start : start+n]
+	for i := 0; i < n; {
+		if c := text[i]; c < utf8.RuneSelf { // ASCII: one byte, the common case
+			out[n-1-i] = c
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(text[i:])
+		copy(out[n-i-size:n-i], text[i:i+size])
+		i += size
+	}
+	return dst
+}

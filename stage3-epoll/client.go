@@ -1,0 +1,122 @@
+package main
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// maxPending is how many bytes of replies the server keeps for a client
+// before it stops reading from that client. A client that sends without
+// reading would otherwise make the server hold more and more of its
+// replies; paused, it finds its own sends blocked by TCP instead, and the
+// server's memory stays bounded.
+const maxPending = 256 << 10
+
+// A client is what the server keeps for one connection.
+type client struct {
+	fd     int
+	lines  *lineBuffer // what has arrived, cut into lines
+	out    []byte      // replies not yet written to the socket
+	events uint32      // what epoll watches fd for
+	eof    bool        // the client has closed its sending side
+}
+
+// serveClient deals with an event on a client's socket.
+func (s *server) serveClient(c *client, events uint32) {
+	// Write before reading. When the connection has failed (EPOLLERR,
+	// EPOLLHUP), writing is what finds out, and the client is dropped
+	// before anything more is read. When the client has made room, the
+	// replies already waiting go out before reading adds new ones, which
+	// keeps what the server holds for this client as small as it can be.
+	if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) != 0 && s.flush(c) != nil {
+		s.drop(c)
+		return
+	}
+	if events&(unix.EPOLLIN|unix.EPOLLERR|unix.EPOLLHUP) != 0 && c.events&unix.EPOLLIN != 0 {
+		if !s.readFrom(c) {
+			return // dropped
+		}
+		// Write the new replies at once rather than wait for EPOLLOUT:
+		// the socket almost always has room, and this saves a trip round
+		// the loop.
+		if s.flush(c) != nil {
+			s.drop(c)
+			return
+		}
+	}
+	if c.eof && len(c.out) == 0 {
+		s.drop(c) // the client is done sending, and has every reply
+		return
+	}
+	if s.updateInterest(c) != nil {
+		s.drop(c)
+	}
+}
+
+// readFrom reads once from c's socket and answers the complete lines that
+// arrived. It reports false when it dropped the client.
+func (s *server) readFrom(c *client) bool {
+	// TODO(step 6): read once from c.fd into s.buf with unix.Read.
+	//   - An error: the connection broke (ECONNRESET, say). s.drop(c), and
+	//     return false.
+	//   - 0 bytes: end of file, the client has closed its sending side. Set
+	//     c.eof, answer what is left in c.lines.rest() if anything, and
+	//     return true: serveClient closes once the replies are written.
+	//   - Otherwise give the bytes to c.lines.write, and s.answer every
+	//     line that c.lines.next() returns. Then, if c.lines.tooLong(),
+	//     print a [WARN] line, s.drop(c) and return false.
+	//
+	// TODO(step 7): EAGAIN (and EINTR) mean there was nothing to read after
+	// all: return true, and let epoll say when there is.
+	todo(6)
+	return false
+}
+
+// answer logs one line and puts its reversal at the end of c's output.
+func (s *server) answer(c *client, line []byte) {
+	s.log.message(content(line))
+	c.out = appendReversed(c.out, line)
+}
+
+// flush writes as much of c's pending output as the socket takes now; see
+// write(2). What does not fit stays in c.out for the next EPOLLOUT.
+func (s *server) flush(c *client) error {
+	// TODO(step 6): if c.out holds anything, write it with unix.Write, and
+	// keep what was not written (if n < len(c.out)) at the front of c.out:
+	// c.out = c.out[:copy(c.out, c.out[n:])]. Return a write error,
+	// wrapped: os.NewSyscallError("write", err).
+	//
+	// TODO(step 7): EAGAIN means the socket's send buffer is full: return
+	// nil, keeping c.out as it is. Treat EINTR the same way.
+	todo(6)
+	return nil
+}
+
+// updateInterest tells epoll what to watch c for, when that has changed.
+func (s *server) updateInterest(c *client) error {
+	want := c.interest()
+	if want == c.events {
+		return nil // the usual case, and no system call
+	}
+	c.events = want
+	return s.poll.modify(c.fd, want)
+}
+
+// interest returns what c waits for: EPOLLIN while the server wants more of
+// its lines; EPOLLOUT while replies are pending.
+func (c *client) interest() uint32 {
+	// TODO(step 8): ask for unix.EPOLLOUT too while c.out holds replies, and
+	// stop asking for EPOLLIN once c.eof is set.
+	//
+	// TODO(step 9): stop asking for EPOLLIN while len(c.out) is maxPending
+	// or more.
+	return unix.EPOLLIN
+}
+
+// drop says goodbye to c: out of the interest list, closed, and forgotten.
+func (s *server) drop(c *client) {
+	// TODO(step 6): take c.fd out of the interest list with s.poll.remove,
+	// then close it with unix.Close (in that order), set s.clients[c.fd] to
+	// nil, take one from s.count, and print "[INFO] Client disconnected"
+	// with s.log.detail.
+	todo(6)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// maxEvents is how many ready descriptors one wait reports at most. More
+// than that stay ready and are reported by the next wait.
+const maxEvents = 128
+
+// A poller is an epoll instance: a list of descriptors that the kernel
+// watches for us (the interest list), and a way to sleep until some of them
+// are ready. See epoll(7).
+//
+// This file is the mechanism only. What the server does about an event is
+// in server.go and the files after it.
+type poller struct {
+	fd     int               // the epoll instance's own descriptor
+	events []unix.EpollEvent // where wait has the kernel put the ready events
+}
+
+// newPoller creates an epoll instance; see epoll_create1(2).
+func newPoller() (*poller, error) {
+	// TODO(step 1): create the epoll instance with unix.EpollCreate1, with
+	// the flag unix.EPOLL_CLOEXEC. Return a poller holding its descriptor
+	// and a slice of maxEvents unix.EpollEvent for wait to fill. Wrap an
+	// error with the name of the call: os.NewSyscallError("epoll_create1", err).
+	todo(1)
+	return nil, nil
+}
+
+// add puts fd in the interest list, to be reported when one of events
+// (such as EPOLLIN, "there is something to read") is ready; see
+// epoll_ctl(2).
+func (p *poller) add(fd int, events uint32) error {
+	return p.control(unix.EPOLL_CTL_ADD, fd, events)
+}
+
+// modify changes the events fd is watched for.
+func (p *poller) modify(fd int, events uint32) error {
+	return p.control(unix.EPOLL_CTL_MOD, fd, events)
+}
+
+// remove takes fd out of the interest list. Call it before closing fd.
+func (p *poller) remove(fd int) error {
+	return p.control(unix.EPOLL_CTL_DEL, fd, 0)
+}
+
+func (p *poller) control(op, fd int, events uint32) error {
+	// TODO(step 2): call unix.EpollCtl on p.fd with op and fd, and a
+	// unix.EpollEvent holding events and, in its Fd field, fd itself (as an
+	// int32): that is how an event will say which socket it is about.
+	// Wrap an error: os.NewSyscallError("epoll_ctl", err).
+	todo(2)
+	return nil
+}
+
+// wait sleeps until at least one descriptor in the interest list is ready,
+// then returns the ready events; see epoll_wait(2).
+func (p *poller) wait() ([]unix.EpollEvent, error) {
+	// TODO(step 3): call unix.EpollWait on p.fd with p.events and a timeout
+	// of -1 (none), and return the first n events it filled in. On EINTR
+	// return no events and no error: a signal interrupted the wait, and the
+	// loop will simply wait again.
+	todo(3)
+	return nil, nil
+}

@@ -1,0 +1,88 @@
+package harness
+
+import (
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The /proc readers are tried on the test process itself, whose sockets,
+// epoll instances and CPU use the test controls.
+
+func TestOpenSocketsCountsANewSocket(t *testing.T) {
+	pid := os.Getpid()
+	before, err := OpenSockets(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, _ := OpenSockets(pid)
+	ln.Close()
+	after, _ := OpenSockets(pid)
+	if during != before+1 || after != before {
+		t.Errorf("sockets: %d before, %d with a listener open, %d after closing it; want %d, %d, %d", before, during, after, before, before+1, before)
+	}
+}
+
+func TestEpollInstancesShowsInterestList(t *testing.T) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(epfd)
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(p[0])}
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, p[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+
+	instances, err := EpollInstances(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	watches, ok := instances[epfd]
+	if !ok {
+		t.Fatalf("epoll descriptor %d not found among %v", epfd, instances)
+	}
+	want := EpollWatch{FD: p[0], Events: syscall.EPOLLIN | syscall.EPOLLERR | syscall.EPOLLHUP, Data: uint64(p[0])}
+	if len(watches) != 1 || watches[0] != want {
+		t.Errorf("interest list = %+v, want [%+v]", watches, want)
+	}
+}
+
+func TestMemoryThreadsAndCPUTime(t *testing.T) {
+	pid := os.Getpid()
+	if rss, err := ResidentMemory(pid); err != nil || rss < 1<<20 {
+		t.Errorf("ResidentMemory = %d, %v; want at least 1 MiB", rss, err)
+	}
+	if n, err := Threads(pid); err != nil || n < 1 {
+		t.Errorf("Threads = %d, %v; want at least 1", n, err)
+	}
+	before, err := CPUTime(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Burn CPU until the clock has moved by a few of its 10 ms ticks. On a
+	// busy machine that takes longer than 50 ms of wall time, hence the loop.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		for start := time.Now(); time.Since(start) < 20*time.Millisecond; {
+		}
+		after, err := CPUTime(pid)
+		if err == nil && after-before >= 50*time.Millisecond {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("CPUTime went from %v to %v (%v) over 10s of busy work", before, after, err)
+		}
+	}
+}
