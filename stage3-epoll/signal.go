@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // wakeOnSignal makes SIGINT (Ctrl-C) and SIGTERM (what kill sends) wake

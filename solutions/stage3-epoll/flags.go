@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 )
 
 // config is what the command line asks for.
@@ -20,7 +21,9 @@ type config struct {
 // and the usage to stderr and exits with status 2, as the flag package does
 // for a flag it does not know.
 func parseFlags(name string, args []string) config {
-	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	// "go run" builds the program in a temporary directory: the usage
+	// shows only the program's own name, not that long path.
+	fs := flag.NewFlagSet(filepath.Base(name), flag.ExitOnError)
 	host := fs.String("host", "127.0.0.1", "IPv4 `address` to listen on")
 	port := fs.Int("port", 8080, "TCP `port` to listen on (0 lets the kernel choose)")
 	maxLine := fs.Int("max-line", 65536, "longest line in `bytes`, without its terminator")

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command stage3-epoll is a TCP server that reverses each line its clients
 // send, serving many clients at once from one thread with epoll. It is
 // Stage 3 of the sockets workbook: read README.md in the stage3-epoll

@@ -22,8 +22,9 @@ const (
 
 // quietWindow is how long a check watches for something that must NOT
 // happen: a reply to half a line, a client printing half a reply, or
-// sending its next line before the reply to the last one. A correct client is silent for as long
-// as it is watched; a wrong one gives itself away within milliseconds.
+// sending its next line before the reply to the last one. A correct program
+// is silent for as long as it is watched; a wrong one gives itself away
+// within milliseconds.
 const quietWindow = 300 * time.Millisecond
 
 // A Program is what a check runs.
