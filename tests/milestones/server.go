@@ -37,8 +37,16 @@ func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 // waits for its first line, which must be the listening line. step is the
 // Step that prints it.
 func (t *T) StartServer(step int, args ...string) *Server {
+	return t.StartServerWith(harness.Options{Args: args}, step, "")
+}
+
+// StartServerWith is StartServer with harness options, such as a wrapper
+// command. silent, if not empty, is the hint for a server that prints
+// nothing at all.
+func (t *T) StartServerWith(opt harness.Options, step int, silent string) *Server {
+	opt.Transcript = t.tr
 	var first string
-	p, port, err := harness.StartServer(t.prog.Bin, harness.Options{Args: args, Transcript: t.tr},
+	p, port, err := harness.StartServer(t.prog.Bin, opt,
 		func(p *harness.Process, port int) error {
 			var err error
 			first, err = p.NextLine(waitOutput)
@@ -51,6 +59,14 @@ func (t *T) StartServer(step int, args ...string) *Server {
 	if err != nil {
 		if p == nil {
 			t.Failf("could not start the program: %v", err)
+		}
+		if silent != "" && errors.Is(err, harness.ErrTimeout) && len(p.Output(harness.Stdout)) == 0 {
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("the server printed nothing within %v, and is still running", harness.Scaled(waitOutput)),
+				Want:    want,
+				Step:    step,
+				Hint:    silent,
+			})
 		}
 		t.failWaiting(p, err, want, step)
 	}

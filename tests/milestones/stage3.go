@@ -149,41 +149,7 @@ var stage3 = &Stage{
 // start3 starts the server on a free port with opt and waits for its first
 // line, which must be the listening line.
 func start3(t *T, opt harness.Options) *Server {
-	opt.Transcript = t.tr
-	var first string
-	p, port, err := harness.StartServer(t.prog.Bin, opt, func(p *harness.Process, port int) error {
-		var err error
-		first, err = p.NextLine(waitOutput)
-		return err
-	})
-	if p != nil {
-		t.Cleanup(p.Stop)
-	}
-	want := listeningLine(port)
-	if err != nil {
-		if p == nil {
-			t.Failf("could not start the program: %v", err)
-		}
-		if errors.Is(err, harness.ErrTimeout) && len(p.Output(harness.Stdout)) == 0 {
-			t.Fail(Failure{
-				Summary: fmt.Sprintf("the server printed nothing within %v, and is still running", harness.Scaled(waitOutput)),
-				Want:    want,
-				Step:    s3Wait,
-				Hint:    "The log is buffered: lines reach stdout when s.log.flush() runs, which the loop does right before each EpollWait. Is the loop reached, and does it flush?",
-			})
-		}
-		t.failWaiting(p, err, want, s3Create)
-	}
-	if first != want {
-		t.Fail(Failure{
-			Summary: "the first line printed should say which port the server listens on",
-			Want:    want,
-			Got:     first,
-			Step:    s3Wait,
-			Hint:    lineHint(want, first),
-		})
-	}
-	return &Server{Process: p, Port: port}
+	return t.StartServerWith(opt, s3Wait, "The log is buffered: lines reach stdout when s.log.flush() runs, which the loop does right before each EpollWait. Is the loop reached, and does it flush?")
 }
 
 // startLoop starts the server with args and waits for the listening line
