@@ -96,13 +96,17 @@ func copyStage(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A solution's go.mod is in solutions/, one level up.
-	for _, name := range []string{"go.mod", "go.sum"} {
-		if _, err := os.Stat(filepath.Join(dst, name)); err == nil {
-			continue
-		}
-		if b, err := os.ReadFile(filepath.Join(root, filepath.Dir(dir), name)); err == nil {
-			os.WriteFile(filepath.Join(dst, name), b, 0o644)
+	// A solution's go.mod is further up, at the root of its module.
+	if _, err := os.Stat(filepath.Join(dst, "go.mod")); err != nil {
+		for mod := filepath.Dir(dir); mod != "."; mod = filepath.Dir(mod) {
+			if _, err := os.Stat(filepath.Join(root, mod, "go.mod")); err == nil {
+				for _, name := range []string{"go.mod", "go.sum"} {
+					if b, err := os.ReadFile(filepath.Join(root, mod, name)); err == nil {
+						os.WriteFile(filepath.Join(dst, name), b, 0o644)
+					}
+				}
+				break
+			}
 		}
 	}
 	return dst
