@@ -15,8 +15,9 @@ import (
 // connect itself is returned as the kernel's reason alone, such as
 // "connection refused".
 func connectTo(host [4]byte, port int) (int, error) {
-	// TODO(step 1): create an IPv4 TCP socket with unix.Socket (wrap an
-	// error with os.NewSyscallError("socket", err)), then connect it with
+	// TODO(step 1): add "golang.org/x/sys/unix" to the imports. Create an
+	// IPv4 TCP socket with unix.Socket (wrap an error with
+	// os.NewSyscallError("socket", err)), then connect it with
 	// unix.Connect to a *unix.SockaddrInet4 holding host and port. If
 	// connect fails, close the socket and return connect's error as it is.
 	todo(1)
@@ -95,12 +96,12 @@ func newReplyReader(fd int) *replyReader {
 // when the server closed the connection, or the read error. The line is
 // only valid until the next call.
 func (r *replyReader) next() ([]byte, error) {
-	// TODO(step 4): loop: if r.pending holds a '\n' (bytes.IndexByte),
-	// return the bytes up to and including it and keep the rest in
-	// r.pending. Otherwise read into r.buf with unix.Read and append what
-	// arrived to r.pending. Try again on EINTR; on another error return
-	// r.pending and os.NewSyscallError("read", err); when read returns 0,
-	// return r.pending and io.EOF.
+	// TODO(step 4): loop: if r.pending holds a '\n' (bytes.IndexByte; add
+	// "bytes" to the imports), return the bytes up to and including it and
+	// keep the rest in r.pending. Otherwise read into r.buf with unix.Read
+	// and append what arrived to r.pending. Try again on EINTR; on another
+	// error return r.pending and os.NewSyscallError("read", err); when read
+	// returns 0, return r.pending and io.EOF.
 	todo(4)
 	return nil, nil
 }
@@ -109,7 +110,7 @@ func (r *replyReader) next() ([]byte, error) {
 // has gone away rather than that something is wrong with this client.
 func serverGone(err error) bool {
 	// TODO(step 5): report true for io.EOF, unix.ECONNRESET and unix.EPIPE,
-	// also when wrapped: use errors.Is.
+	// also when wrapped: use errors.Is (add "errors" to the imports).
 	todo(5)
 	return false
 }

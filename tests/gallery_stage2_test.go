@@ -75,6 +75,24 @@ func init() {
 			fails: map[string]string{"reset": "serverGone should be true for them"},
 		},
 		mistake{
+			name: "server-gone-compared-with-equals", stage: 2,
+			edits: []edit{
+				{"client.go", "\t\"errors\"\n", ""},
+				{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+					`	return err == io.EOF || err == unix.ECONNRESET || err == unix.EPIPE`},
+			},
+			fails: map[string]string{"reset": "compare with errors.Is, not =="},
+		},
+		mistake{
+			name: "eof-reported-as-error", stage: 2,
+			edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+				`	return errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`}},
+			fails: map[string]string{
+				"M3":      "serverGone should be true for it",
+				"cut-off": "serverGone should be true for it",
+			},
+		},
+		mistake{
 			name: "prints-control-bytes-raw", stage: 2,
 			edits: []edit{{"client.go", `			fmt.Printf("[SERVER MESSAGE] %s\n", printable(content(reply)))`,
 				`			fmt.Printf("[SERVER MESSAGE] %s\n", content(reply))`}},
