@@ -127,6 +127,15 @@ func init() {
 			mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
 		},
 		mistake{
+			name: "write-loop-never-advances", stage: 1,
+			edits: []edit{{"server.go", `			return os.NewSyscallError("write", err)
+		}
+		b = b[n:]`, `			return os.NewSyscallError("write", err)
+		}
+		_ = n // the learner forgot to move past what was written`}},
+			fails: map[string]string{"M2": "The reply came more than once"},
+		},
+		mistake{
 			name: "read-error-is-fatal", stage: 1,
 			edits: []edit{{"server.go", `		if err != nil {
 			return // the connection broke, for example with ECONNRESET

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,10 +16,11 @@ import (
 // server under test, or the server a client under test connects to. What it
 // sends and receives is recorded under its name.
 type Conn struct {
-	name Who
-	c    *net.TCPConn
-	r    *bufio.Reader
-	tr   *Transcript
+	name   Who
+	c      *net.TCPConn
+	r      *bufio.Reader
+	tr     *Transcript
+	closed sync.Once
 }
 
 // Dial connects to addr ("127.0.0.1:8080") as name, such as "client 1".
@@ -145,15 +147,25 @@ func (c *Conn) CloseWrite() error {
 // Reset closes the connection abruptly: with SO_LINGER set to 0, close(2)
 // sends a TCP reset instead of the usual orderly end.
 func (c *Conn) Reset() error {
-	c.tr.Add(c.name, Note, "reset the connection (SO_LINGER 0, then close)")
-	c.c.SetLinger(0)
-	return c.c.Close()
+	err := net.ErrClosed
+	c.closed.Do(func() {
+		c.tr.Add(c.name, Note, "reset the connection (SO_LINGER 0, then close)")
+		c.c.SetLinger(0)
+		err = c.c.Close()
+	})
+	return err
 }
 
 // Close closes the connection the usual way.
+// Closing again does nothing, so a check may close a connection and still
+// leave the close to its cleanup.
 func (c *Conn) Close() error {
-	c.tr.Add(c.name, Note, "closed the connection")
-	return c.c.Close()
+	err := net.ErrClosed
+	c.closed.Do(func() {
+		c.tr.Add(c.name, Note, "closed the connection")
+		err = c.c.Close()
+	})
+	return err
 }
 
 // A Listener is a TCP server on a free loopback port that a check controls,

@@ -335,6 +335,8 @@ func replyHint(sent, want, got string) string {
 	switch {
 	case got == sent:
 		return "The reply is what was sent, unchanged: reverse the line before writing it back."
+	case len(got) > len(want) && strings.HasPrefix(got, want+want[:min(len(want), len(got)-len(want))]):
+		return "The reply came more than once: after each write(2), move past the bytes it sent (b = b[n:]) before writing again."
 	case strings.HasPrefix(got, "\n") && strings.HasSuffix(want, "\n"):
 		return "The reply starts with the newline: reverse the text before the terminator, not the terminator."
 	case strings.HasSuffix(want, "\r\n") && strings.HasSuffix(got, "\n") && !strings.HasSuffix(got, "\r\n"):
