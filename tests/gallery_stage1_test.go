@@ -133,7 +133,7 @@ func init() {
 		b = b[n:]`, `			return os.NewSyscallError("write", err)
 		}
 		_ = n // the learner forgot to move past what was written`}},
-			fails: map[string]string{"M2": "The reply came more than once"},
+			fails: map[string]string{"M2": "A reply came again and again"},
 		},
 		mistake{
 			name: "read-error-is-fatal", stage: 1,

@@ -327,6 +327,12 @@ func lineHint(want, got string) string {
 	return ""
 }
 
+// repeats reports whether s starts with the same line twice over.
+func repeats(s string) bool {
+	i := strings.IndexByte(s, '\n')
+	return i >= 0 && strings.HasPrefix(s[i+1:], s[:i+1])
+}
+
 // replyHint names a likely mistake from the shape of a wrong reply.
 func replyHint(sent, want, got string) string {
 	if got == "" || got == want {
@@ -335,8 +341,8 @@ func replyHint(sent, want, got string) string {
 	switch {
 	case got == sent:
 		return "The reply is what was sent, unchanged: reverse the line before writing it back."
-	case len(got) > len(want) && strings.HasPrefix(got, want+want[:min(len(want), len(got)-len(want))]):
-		return "The reply came more than once: after each write(2), move past the bytes it sent (b = b[n:]) before writing again."
+	case repeats(got):
+		return "A reply came again and again: after each write(2), move past the bytes it sent (b = b[n:]) before writing again."
 	case strings.HasPrefix(got, "\n") && strings.HasSuffix(want, "\n"):
 		return "The reply starts with the newline: reverse the text before the terminator, not the terminator."
 	case strings.HasSuffix(want, "\r\n") && strings.HasSuffix(got, "\n") && !strings.HasSuffix(got, "\r\n"):
