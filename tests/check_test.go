@@ -128,7 +128,7 @@ func TestCheckCommandDirAndCompileError(t *testing.T) {
 	for _, want := range []string{
 		"FAIL it does not compile",
 		"server.go:",
-		"undefined: addr",
+		`undefined: addr   ← Step 2: Bind and listen`,
 		`Next: fix the compile error in ` + dir + ` (in your code for Step 2, "Bind and listen"`,
 	} {
 		if !strings.Contains(out, want) {

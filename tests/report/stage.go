@@ -20,7 +20,19 @@ func BuildError(w io.Writer, sr *milestones.StageResult, s Style) {
 	fmt.Fprintf(w, "  %s %s\n", s.fail(), s.paint(bold, "it does not compile"))
 	var b strings.Builder
 	b.WriteString(s.paint(red, "go build says:") + "\n")
-	b.WriteString(indent(sr.BuildErr.Output, "  "))
+	// After each error, the Step its line belongs to.
+	var out []string
+	for _, line := range strings.Split(sr.BuildErr.Output, "\n") {
+		if m := compileError.FindStringSubmatch(line); m != nil {
+			var n int
+			fmt.Sscan(m[2], &n)
+			if step := milestones.StepAt(sr.Dir, m[1], n); step > 0 {
+				line += s.paint(yellow, fmt.Sprintf("   ← Step %d: %s", step, sr.Stage.StepTitle(step)))
+			}
+		}
+		out = append(out, line)
+	}
+	b.WriteString(indent(strings.Join(out, "\n"), "  "))
 	w.Write([]byte(indent(b.String(), "      ")))
 }
 
