@@ -1,5 +1,7 @@
 package main
 
+import "bytes"
+
 // lineBuffer turns a stream of bytes into lines.
 //
 // TCP delivers bytes, not messages: one read(2) may return half a line, or
@@ -18,7 +20,10 @@ func newLineBuffer(maxLine int) *lineBuffer {
 
 // write adds bytes received from the stream.
 func (b *lineBuffer) write(p []byte) {
-	// Move the unread tail to the front once per write, not once per line.
+	// next skips the lines it hands out by moving off, not by moving bytes.
+	// Only here, once per write, does the unread tail (an unfinished line,
+	// usually short or none) move to the front. Moving it after every line
+	// instead would copy what is left of a read once for each line in it.
 	if b.off > 0 {
 		b.buf = b.buf[:copy(b.buf, b.buf[b.off:])]
 		b.off = 0
@@ -31,17 +36,19 @@ func (b *lineBuffer) write(p []byte) {
 // limit (tooLong tells which). The line is only valid until the next write.
 func (b *lineBuffer) next() (line []byte, ok bool) {
 	rest := b.buf[b.off:]
-	for i, c := range rest {
-		if c == '\n' {
-			line = rest[:i+1]
-			if len(content(line)) > b.max {
-				return nil, false
-			}
-			b.off += i + 1
-			return line, true
-		}
+	// bytes.IndexByte looks at many bytes per instruction (it is written
+	// in assembly), so on a busy server it finds the '\n' several times
+	// faster than a loop that looks at one byte at a time.
+	i := bytes.IndexByte(rest, '\n')
+	if i < 0 {
+		return nil, false // no complete line yet
 	}
-	return nil, false
+	line = rest[:i+1]
+	if len(content(line)) > b.max {
+		return nil, false
+	}
+	b.off += i + 1
+	return line, true
 }
 
 // tooLong reports whether the next line is already longer than the limit,
@@ -49,10 +56,8 @@ func (b *lineBuffer) next() (line []byte, ok bool) {
 // buffering without end.
 func (b *lineBuffer) tooLong() bool {
 	rest := b.buf[b.off:]
-	for i, c := range rest {
-		if c == '\n' {
-			return len(content(rest[:i+1])) > b.max
-		}
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		return len(content(rest[:i+1])) > b.max
 	}
 	// No terminator yet. A final '\r' may still become part of "\r\n".
 	n := len(rest)

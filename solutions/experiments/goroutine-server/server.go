@@ -93,7 +93,9 @@ func (s *server) serve(conn net.Conn) {
 	for {
 		line, err := readLine(r, s.maxLine, &long)
 		if len(line) > 0 { // a complete line, or the partial one left at end of file
-			s.logf("[CLIENT MESSAGE] %s", printable(content(line)))
+			if !s.quiet { // spare the work of the log line under -quiet
+				s.logf("[CLIENT MESSAGE] %s", printable(content(line)))
+			}
 			// The reply is built straight in the writer's free space.
 			w.Write(appendReply(w.AvailableBuffer(), line))
 		}

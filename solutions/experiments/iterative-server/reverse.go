@@ -21,7 +21,11 @@ func appendReversed(dst, line []byte) []byte {
 	copy(dst[start+n:], line[n:]) // the terminator, unchanged
 	out := dst[start : start+n]
 	for i := 0; i < n; {
-		if c := text[i]; c < utf8.RuneSelf { // ASCII: one byte, the common case
+		// ASCII, the common case, is one byte: store it directly. Only a
+		// multi-byte rune is moved with copy, which calls memmove; a copy
+		// for every character makes the reversal of a short ASCII line
+		// about three times slower.
+		if c := text[i]; c < utf8.RuneSelf {
 			out[n-1-i] = c
 			i++
 			continue

@@ -31,19 +31,15 @@ func chart(w io.Writer, in io.Reader, metric, title string) error {
 	if _, ok := metricTitles[metric]; !ok {
 		return fmt.Errorf("-metric %q: want one of %s", metric, strings.Join(chartMetrics(), ", "))
 	}
+	all, err := readSummaries(in)
+	if err != nil {
+		return err
+	}
 	var runs []map[string]string
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		f, ok := parseSummary(sc.Text())
-		if !ok {
-			continue
-		}
+	for _, f := range all {
 		if _, err := strconv.ParseFloat(f[metric], 64); err == nil {
 			runs = append(runs, f)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return err
 	}
 	if len(runs) == 0 {
 		return fmt.Errorf("no summary line with a value for %s", metric)
@@ -77,6 +73,19 @@ func chart(w io.Writer, in io.Reader, metric, title string) error {
 	fmt.Fprintf(w, "    y-axis %s\n", quote(metric))
 	fmt.Fprintf(w, "    bar [%s]\n", strings.Join(values, ", "))
 	return nil
+}
+
+// readSummaries returns the summary lines in in, parsed, skipping every
+// other line.
+func readSummaries(in io.Reader) ([]map[string]string, error) {
+	var runs []map[string]string
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		if f, ok := parseSummary(sc.Text()); ok {
+			runs = append(runs, f)
+		}
+	}
+	return runs, sc.Err()
 }
 
 func labelOf(f map[string]string) string { return f["label"] }

@@ -63,6 +63,7 @@
 //	-chart FILE      print a chart of the summary lines in FILE ("-": stdin), then exit
 //	-metric KEY      the summary key the chart shows (default rps)
 //	-title TEXT      the chart's title
+//	-table FILE      print a Markdown table of the summary lines in FILE ("-": stdin), then exit
 //
 // # The summary line
 //
@@ -128,7 +129,7 @@
 //   - An idle connection is not watched while it idles: a server that
 //     closes it then is not noticed.
 //
-// # Charts
+// # Charts and tables
 //
 // With -chart, loadgen reads summary lines (other lines are skipped, so a
 // saved log will do) and prints a mermaid xychart-beta with one bar per
@@ -139,4 +140,13 @@
 //
 // The bars are named after what differs between the runs: the label, the
 // number of connections and the mode.
+//
+// With -table, it reads summary lines the same way and prints them as a
+// Markdown table, one row per run, named by its label and its load, with
+// the figures worth comparing side by side:
+//
+//	go run ./tests/cmd/loadgen -table results.txt
+//
+// go run ./tests/cmd/c10k runs the whole experiment of Stage 3's lesson
+// this way, and prints the table and charts at the end.
 package main

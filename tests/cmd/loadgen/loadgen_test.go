@@ -342,6 +342,7 @@ func TestCommand(t *testing.T) {
 		{"-addr", "8080"},
 		{"-label", "two words"},
 		{"-chart", "x", "-metric", "mode"},
+		{"-chart", "x", "-table", "y"},
 		{"extra"},
 		{"-no-such-flag"},
 	} {
@@ -359,5 +360,9 @@ func TestCommand(t *testing.T) {
 	stdout, stderr, code := loadgen("-chart", results)
 	if code != 0 || !strings.Contains(stdout, "xychart-beta") || !strings.Contains(stdout, "bar [10, 20]") {
 		t.Errorf("-chart: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = loadgen("-table", results)
+	if code != 0 || !strings.Contains(stdout, "| a | 1 conns | 10 |") || !strings.Contains(stdout, "| b | 1 conns | 20 |") {
+		t.Errorf("-table: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -21,11 +22,12 @@ const (
 	exitUsage = 2 // bad flags
 )
 
-// chartConfig is what -chart asks for.
+// chartConfig is what -chart or -table asks for.
 type chartConfig struct {
-	file   string // the summary lines: a file, or "-" for stdin
+	file   string // -chart: the summary lines, a file or "-" for stdin
 	metric string
 	title  string
+	table  string // -table: the summary lines, a file or "-" for stdin
 }
 
 func main() {
@@ -36,7 +38,7 @@ func main() {
 	if err != nil {
 		os.Exit(exitUsage)
 	}
-	if ch.file != "" {
+	if ch.file != "" || ch.table != "" {
 		os.Exit(runChart(ch))
 	}
 
@@ -67,11 +69,13 @@ func main() {
 	}
 }
 
-// runChart prints the chart ch asks for and returns the exit status.
+// runChart prints the chart or the table ch asks for and returns the exit
+// status.
 func runChart(ch chartConfig) int {
+	name := cmp.Or(ch.file, ch.table)
 	in := io.Reader(os.Stdin)
-	if ch.file != "-" {
-		f, err := os.Open(ch.file)
+	if name != "-" {
+		f, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
 			return exitError
@@ -79,7 +83,13 @@ func runChart(ch chartConfig) int {
 		defer f.Close()
 		in = f
 	}
-	if err := chart(os.Stdout, in, ch.metric, ch.title); err != nil {
+	var err error
+	if ch.table != "" {
+		err = table(os.Stdout, in)
+	} else {
+		err = chart(os.Stdout, in, ch.metric, ch.title)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
 		return exitError
 	}
@@ -88,6 +98,7 @@ func runChart(ch chartConfig) int {
 
 const usageText = `Usage: go run ./tests/cmd/loadgen [flags]
        go run ./tests/cmd/loadgen -chart FILE [-metric KEY] [-title TEXT]
+       go run ./tests/cmd/loadgen -table FILE
 
 Loads a line-reversing server with many connections, checks every reply and
 prints one summary line on stdout (see "go doc ./tests/cmd/loadgen").
@@ -120,6 +131,7 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	fs.StringVar(&ch.file, "chart", "", "print a mermaid chart of the summary lines in `FILE` (- for stdin) and exit")
 	fs.StringVar(&ch.metric, "metric", "rps", "the summary `key` that -chart shows")
 	fs.StringVar(&ch.title, "title", "", "the chart's title (default: what -metric measures)")
+	fs.StringVar(&ch.table, "table", "", "print a Markdown table of the summary lines in `FILE` (- for stdin) and exit")
 	if err := fs.Parse(args); err != nil {
 		return cfg, ch, err
 	}
@@ -131,6 +143,12 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	if ch.file != "" && ch.table != "" {
+		return usageError("-chart and -table: one at a time")
+	}
+	if ch.table != "" {
+		return cfg, ch, nil
 	}
 	if ch.file != "" {
 		if _, ok := metricTitles[ch.metric]; !ok {

@@ -77,6 +77,28 @@ loadgen label=goroutine mode=idle conns=10000 depth=1 size=32 duration=10s reque
 	}
 }
 
+func TestTable(t *testing.T) {
+	log := `loadgen label=goroutine mode=pipelined conns=100 depth=16 size=32 duration=10s requests=300 rps=30 p50_us=5 p99_us=9 max_us=12 errors=0 cpu_us_per_req=1.50 client_cpu_us_per_req=2.25 rss_before_kib=1 rss_kib=2 rss_per_conn_b=10
+loadgen: error: something
+loadgen label=epoll mode=idle conns=10000 depth=1 size=32 duration=1s requests=10000 rps=- errors=0 rss_kib=4000 rss_per_conn_b=400
+`
+	var b bytes.Buffer
+	if err := table(&b, strings.NewReader(log)); err != nil {
+		t.Fatal(err)
+	}
+	want := `| server | load | requests/s | p50 µs | p99 µs | errors | server CPU µs/req | loadgen CPU µs/req | server VmRSS KiB | VmRSS B/idle conn |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| goroutine | 100 conns x16 | 30 | 5 | 9 | 0 | 1.50 | 2.25 | 2 | - |
+| epoll | 10000 idle | - | - | - | 0 | - | - | 4000 | 400 |
+`
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if err := table(&b, strings.NewReader("nothing here\n")); err == nil {
+		t.Error("a table of no summary lines succeeded")
+	}
+}
+
 func TestLinePool(t *testing.T) {
 	for _, size := range []int{1, 32, 100_000} {
 		p := newLinePool(rand.New(rand.NewPCG(1, 2)), size)

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// tableColumns are the columns of -table after the run's name: the
+// summary keys worth comparing side by side, with their headings.
+var tableColumns = []struct{ key, head string }{
+	{"rps", "requests/s"},
+	{"p50_us", "p50 µs"},
+	{"p99_us", "p99 µs"},
+	{"errors", "errors"},
+	{"cpu_us_per_req", "server CPU µs/req"},
+	{"client_cpu_us_per_req", "loadgen CPU µs/req"},
+	{"rss_kib", "server VmRSS KiB"},
+	{"rss_per_conn_b", "VmRSS B/idle conn"},
+}
+
+// table reads summary lines from in (other lines are skipped, as for a
+// chart) and writes them as a Markdown table, one row per run, named by
+// its label and its load.
+//
+// The memory per connection is shown for idle runs only. There it is what
+// an idle client costs; in a busy run it mixes in what the server grows
+// for the load itself, and divided by one connection it means nothing.
+func table(w io.Writer, in io.Reader) error {
+	runs, err := readSummaries(in)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("no summary line")
+	}
+	heads := []string{"server", "load"}
+	aligns := []string{"---", "---"}
+	for _, c := range tableColumns {
+		heads = append(heads, c.head)
+		aligns = append(aligns, "---:") // numbers, right-aligned
+	}
+	row := func(cells []string) {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+	}
+	row(heads)
+	row(aligns)
+	for _, f := range runs {
+		cells := []string{labelOf(f), loadOf(f)}
+		for _, c := range tableColumns {
+			v := cmp.Or(f[c.key], notMeasured)
+			if c.key == "rss_per_conn_b" && f["mode"] != modeIdle {
+				v = notMeasured
+			}
+			cells = append(cells, v)
+		}
+		row(cells)
+	}
+	return nil
+}
