@@ -266,3 +266,16 @@ func TestConnHelpers(t *testing.T) {
 		t.Error("nothing was recorded in the transcript")
 	}
 }
+
+func TestTranscriptCollapsesRepeats(t *testing.T) {
+	tr := NewTranscript()
+	for range 1000 {
+		tr.Add(Stdout, Out, "[DEBUG] Epoll wait")
+	}
+	tr.Add(Stdout, Out, "[INFO] Client connected to server")
+	tr.Add(Stdout, Out, "[DEBUG] Epoll wait")
+	ev := tr.Events()
+	if len(ev) != 3 || ev[0].Count != 1000 || ev[1].Count != 1 || ev[2].Count != 1 {
+		t.Errorf("events = %+v; want the 1,000 repeats as one event, then two more", ev)
+	}
+}

@@ -34,6 +34,9 @@ type Event struct {
 	Who  Who
 	Dir  Direction
 	Text string // a note, an output line, or the raw bytes sent or received
+	// Count is how many times in a row the same event happened: a program
+	// that prints one line thousands of times is one event, not thousands.
+	Count int
 }
 
 // A Transcript records, in order, what happened during a check. It is safe
@@ -56,7 +59,13 @@ func (t *Transcript) Add(who Who, dir Direction, text string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.events = append(t.events, Event{time.Since(t.start), who, dir, text})
+	if n := len(t.events); n > 0 {
+		if last := &t.events[n-1]; last.Who == who && last.Dir == dir && last.Text == text {
+			last.Count++
+			return
+		}
+	}
+	t.events = append(t.events, Event{time.Since(t.start), who, dir, text, 1})
 }
 
 // Notef records a note from the check.

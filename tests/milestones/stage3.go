@@ -311,14 +311,21 @@ func talk(t *T, c *harness.Conn, step int, lines ...string) []string {
 // prints about a client arriving: the connected line, or a [WARN] line.
 func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 	before := srv.CountLines(isConnOrWarn)
+	loops := srv.CountLines(isDebug)
 	cpu, _ := harness.CPUTime(srv.Pid())
 	start := time.Now()
 	c := t.Dial(srv, s3Watch)
 	if _, err := srv.WaitCount(waitOutput, before+1, isConnOrWarn); err != nil {
 		want := fmt.Sprintf("%q or a [WARN] line, for %s", connectedLine, c.Name())
-		if cpu2, err2 := harness.CPUTime(srv.Pid()); errors.Is(err, harness.ErrTimeout) && err2 == nil && cpu2-cpu > time.Since(start)/4 {
+		// A loop that spins shows in its [DEBUG] lines, thousands of them,
+		// or in its CPU time. The lines are the surer sign: a spinning
+		// server that prints them may spend most of its time blocked on a
+		// full stdout pipe, on a busy machine, and use little CPU.
+		cpu2, err2 := harness.CPUTime(srv.Pid())
+		rounds := srv.CountLines(isDebug) - loops
+		if errors.Is(err, harness.ErrTimeout) && (rounds > 100 || (err2 == nil && cpu2-cpu > time.Since(start)/4)) {
 			t.Fail(Failure{
-				Summary: fmt.Sprintf("the server neither served nor refused %s, and used %v of CPU meanwhile, in %v: it spins", c.Name(), (cpu2 - cpu).Round(time.Millisecond), time.Since(start).Round(time.Millisecond)),
+				Summary: fmt.Sprintf("the server neither served nor refused %s; meanwhile it went round its loop %d times and used %v of CPU in %v: it spins", c.Name(), rounds, (cpu2 - cpu).Round(time.Millisecond), time.Since(start).Round(time.Millisecond)),
 				Want:    want,
 				Step:    s3Refuse,
 				Hint:    "A client left waiting in the queue keeps the listening socket readable, so EpollWait returns at once, again and again. Accept the client even when you cannot serve it, then close it.",

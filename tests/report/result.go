@@ -123,6 +123,9 @@ func Transcript(events []harness.Event, s Style) string {
 		default:
 			text = s.paint(dim, e.Text)
 		}
+		if e.Count > 1 {
+			text += s.paint(dim, fmt.Sprintf("   (×%d in a row)", e.Count))
+		}
 		fmt.Fprintf(&b, "%s %-*s %s\n", s.paint(dim, fmt.Sprintf("%6.3fs", e.At.Seconds())), width, e.Who, text)
 	}
 	return b.String()
