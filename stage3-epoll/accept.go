@@ -53,7 +53,8 @@ func (s *server) addClient(fd int) {
 func (s *server) refuseWithSpare() bool {
 	// TODO(step 11): close s.spare; accept a client with unix.Accept4 and,
 	// if one came, close it and print a [WARN] line; open the spare again
-	// with openSpare. Report whether a client came.
+	// with openSpare (s.spare, _ = openSpare(): the number just freed is
+	// there for it). Report whether a client came: err == nil.
 	todo(11)
 	return false
 }

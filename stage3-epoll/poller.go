@@ -26,7 +26,8 @@ func newPoller() (*poller, error) {
 	// TODO(step 1): create the epoll instance with unix.EpollCreate1, with
 	// the flag unix.EPOLL_CLOEXEC. Return a poller holding its descriptor
 	// and a slice of maxEvents unix.EpollEvent for wait to fill. Wrap an
-	// error with the name of the call: os.NewSyscallError("epoll_create1", err).
+	// error with the name of the call: os.NewSyscallError("epoll_create1", err)
+	// (add "os" to the imports).
 	todo(1)
 	return nil, nil
 }

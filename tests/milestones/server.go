@@ -93,12 +93,19 @@ func (t *T) Dial(srv *Server, step int) *harness.Conn {
 		// listening. An ended program is noticed at once, so this wait only
 		// runs out when the program is still running.
 		srv.WaitExit(time.Second)
+		summary := fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err)
 		hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) and that listen(2) is called before the listening line is printed."
 		}
+		if exit := srv.Exited(); exit != nil {
+			// The server had listened; it ended meanwhile, and its end is
+			// the cause to name.
+			summary = fmt.Sprintf("could not connect to %s: the server had ended (%v)", srv.Addr(), exit)
+			hint = exitHint(srv.Process)
+		}
 		t.Fail(Failure{
-			Summary: fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err),
+			Summary: summary,
 			Step:    step,
 			Hint:    hint,
 		})

@@ -118,15 +118,9 @@ var stage3 = &Stage{
 			Run:   s3NoLeaks,
 		},
 		{
-			ID: "signals", Kind: Challenge, Title: "SIGTERM and SIGINT stop it cleanly", Step: s3Stop,
-			Hint:  "signal.Notify hands the signal to a channel; a goroutine that receives it writes to an eventfd in the interest list, which wakes EpollWait; the loop then prints the shutting-down line and run returns nil (exit status 0).",
-			Repro: []string{"{run}   # then press Ctrl-C", "kill -TERM $(pgrep -n stage3-epoll)   # or this, from another terminal"},
-			Run:   s3Signals,
-		},
-		{
 			ID: "max-clients", Kind: Challenge, Title: "clients past -max-clients are refused", Step: s3Refuse,
 			Hint:  "Past the limit, still accept the client (so the listening socket stops being ready), then close it at once and print one [WARN] line; the clients already there go on being served.",
-			Repro: []string{"{run} -max-clients 2", "nc 127.0.0.1 8080", "nc 127.0.0.1 8080", "nc 127.0.0.1 8080   # the third is refused", "top -p $(pgrep -n stage3-epoll)   # and the server stays near 0% CPU"},
+			Repro: []string{"{run} -max-clients 2", "nc 127.0.0.1 8080", "nc 127.0.0.1 8080", "nc 127.0.0.1 8080   # the third is refused: type a line, and this nc ends", "top -p $(pgrep -n stage3-epoll)   # and the server stays near 0% CPU"},
 			Run:   s3MaxClients,
 		},
 		{
@@ -134,6 +128,12 @@ var stage3 = &Stage{
 			Hint:  "accept(2) fails with EMFILE while the client still waits in the queue, so the listening socket stays ready. Keep a spare descriptor: close it, accept the client and close it at once, print one [WARN] line, and open the spare again.",
 			Repro: []string{"{run}", "prlimit --pid $(pgrep -n stage3-epoll) --nofile=32:32", "for i in $(seq 40); do sleep 60 | nc 127.0.0.1 8080 & done"},
 			Run:   s3OutOfDescriptors,
+		},
+		{
+			ID: "signals", Kind: Challenge, Title: "SIGTERM and SIGINT stop it cleanly", Step: s3Stop,
+			Hint:  "signal.Notify hands the signal to a channel; a goroutine that receives it writes to an eventfd in the interest list, which wakes EpollWait; the loop then prints the shutting-down line and run returns nil (exit status 0).",
+			Repro: []string{"{run}   # then press Ctrl-C", "kill -TERM $(pgrep -n stage3-epoll)   # or this, from another terminal"},
+			Run:   s3Signals,
 		},
 		{
 			ID: "quiet", Kind: Challenge, Title: "-quiet prints only what matters", Step: s3Wait,
@@ -185,6 +185,26 @@ func isConnected(s string) bool  { return s == connectedLine }
 func isGone(s string) bool       { return s == disconnectLine3 }
 func isWarn(s string) bool       { return strings.HasPrefix(s, warnPrefix) }
 func isConnOrWarn(s string) bool { return isConnected(s) || isWarn(s) }
+
+// stderrLine returns the first line p printed to stderr that contains text.
+func stderrLine(p *harness.Process, text string) (string, bool) {
+	for _, l := range p.Output(harness.Stderr) {
+		if strings.Contains(l, text) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// panicLine returns the line with which p panicked, if it did.
+func panicLine(p *harness.Process) (string, bool) {
+	for _, l := range p.Output(harness.Stderr) {
+		if strings.HasPrefix(l, "panic: ") {
+			return l, true
+		}
+	}
+	return "", false
+}
 
 // details returns the server's stdout without the "[DEBUG] Epoll wait"
 // lines, whose number depends on how events happen to be grouped.
@@ -314,7 +334,7 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 	loops := srv.CountLines(isDebug)
 	cpu, _ := harness.CPUTime(srv.Pid())
 	start := time.Now()
-	c := t.Dial(srv, s3Watch)
+	c := t.Dial(srv, s3Refuse)
 	if _, err := srv.WaitCount(waitOutput, before+1, isConnOrWarn); err != nil {
 		want := fmt.Sprintf("%q or a [WARN] line, for %s", connectedLine, c.Name())
 		// A loop that spins shows in its [DEBUG] lines, thousands of them,
@@ -329,6 +349,15 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 				Want:    want,
 				Step:    s3Refuse,
 				Hint:    "A client left waiting in the queue keeps the listening socket readable, so EpollWait returns at once, again and again. Accept the client even when you cannot serve it, then close it.",
+			})
+		}
+		if l, ok := stderrLine(srv.Process, "too many open files"); ok && srv.Exited() != nil {
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("the server ended (%v) when it ran out of descriptors, instead of refusing %s", srv.Exited(), c.Name()),
+				Want:    want,
+				Got:     l,
+				Step:    s3Refuse,
+				Hint:    "Running out of descriptors is not a reason to stop: when Accept4 fails with EMFILE or ENFILE, refuse the waiting client with s.refuseWithSpare(), and go on accepting while it reports true.",
 			})
 		}
 		t.failWaiting(srv.Process, err, want, s3Refuse)
@@ -992,9 +1021,13 @@ func s3HalfClose(t *T) {
 			Got:     got[i:min(i+100, len(got))],
 			Step:    s3Pending,
 		}
-		if !errors.Is(err, harness.ErrTimeout) && strings.HasPrefix(want, got) {
+		switch {
+		case !errors.Is(err, harness.ErrTimeout) && strings.HasPrefix(want, got):
 			f.Summary = fmt.Sprintf("the server closed the connection after %d of the %d bytes of replies", len(got), len(want))
 			f.Hint = "At end of file the server still had replies to write, and closed anyway: mark the client as done sending, stop reading from it, and close only once its output is empty."
+		case len(got) > len(want) && strings.HasPrefix(got, want):
+			f.Summary = fmt.Sprintf("after every reply (%d bytes), %s got %d bytes more", len(want), c.Name(), len(got)-len(want))
+			f.Hint = "The unfinished line was answered again and again. A socket at end of file stays readable for ever, so while the server still asks for EPOLLIN, every event reads end of file once more and answers c.lines.rest() once more. Once c.eof is set, stop asking for EPOLLIN: that is in interest."
 		}
 		t.Fail(f)
 	}
@@ -1074,9 +1107,18 @@ func s3Signals(t *T) {
 		c := dialAndWait(t, srv, 1)
 		talk(t, c, s3Serve, "before the signal\n")
 		c.Send("unfinished")
+		loops := srv.CountLines(isDebug)
 		srv.Signal(sig)
 		exit, err := srv.WaitExit(waitExit)
 		switch {
+		case err != nil && srv.CountLines(isDebug)-loops > 1000:
+			// Woken, and woken again at once, for ever: the eventfd is
+			// readable, and level-triggered epoll reports it every time.
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("after %s the server went round its loop %d times and was still running %v later: it spins", name, srv.CountLines(isDebug)-loops, harness.Scaled(waitExit)),
+				Step:    s3Stop,
+				Hint:    "The eventfd woke the loop, but nothing stopped it, so epoll reports the eventfd again and again. In handle, add a case for s.wake, before the clients' default case, that prints the shutting-down line and reports stop.",
+			})
 		case err != nil:
 			t.Fail(Failure{
 				Summary: fmt.Sprintf("the server was still running %v after %s", harness.Scaled(waitExit), name),
@@ -1090,12 +1132,16 @@ func s3Signals(t *T) {
 				Hint:    fmt.Sprintf("Catch %s with signal.Notify, so that it stops the server cleanly instead of killing it.", name),
 			})
 		case exit.Code != 0:
+			hint := "Being asked to stop is not an error: print the shutting-down line and let run return nil."
+			if l, ok := panicLine(srv.Process); ok {
+				hint = "It panicked (" + l + "): the eventfd's event probably reached handle's case for clients, where no client has that descriptor. In handle, add a case for s.wake, before the default case, that prints the shutting-down line and reports stop."
+			}
 			t.Fail(Failure{
 				Summary: fmt.Sprintf("after %s the server ended with %v; it should be exit status 0", name, exit),
 				Want:    "exit status 0",
 				Got:     exit.String(),
 				Step:    s3Stop,
-				Hint:    "Being asked to stop is not an error: print the shutting-down line and let run return nil.",
+				Hint:    hint,
 			})
 		}
 		out := srv.Output(harness.Stdout)
