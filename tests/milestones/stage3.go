@@ -265,22 +265,7 @@ func expectDetails(t *T, p *harness.Process, want []string, unordered int, step 
 		ok = ok && slices.Equal(w, g)
 	}
 	if !ok {
-		f := Failure{
-			Summary: "the server's output (leaving out the [DEBUG] lines) is not what it should be",
-			Want:    want,
-			Got:     got,
-			Step:    step,
-		}
-		for i := range min(len(want), len(got)) {
-			if !MatchLine(want[i], got[i]) {
-				f.Hint = lineHint(want[i], got[i])
-				if want[i] == disconnectLine3 && got[i] == disconnectLine1 {
-					f.Hint = "This server goes on after a client leaves, so its line is just \"[INFO] Client disconnected\"."
-				}
-				break
-			}
-		}
-		t.Fail(f)
+		t.Fail(outputMismatch("the server's output (leaving out the [DEBUG] lines) is not what it should be", want, got, step))
 	}
 }
 

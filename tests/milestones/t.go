@@ -148,20 +148,21 @@ func (t *T) ExpectOutput(p *harness.Process, want []string, step int) {
 	}
 	got := p.Output(harness.Stdout)
 	if !matchLines(want, got) {
-		f := Failure{
-			Summary: "the program's output is not what it should be",
-			Want:    want,
-			Got:     got,
-			Step:    step,
-		}
-		for i := range min(len(want), len(got)) {
-			if !MatchLine(want[i], got[i]) {
-				f.Hint = lineHint(want[i], got[i])
-				break
-			}
-		}
-		t.Fail(f)
+		t.Fail(outputMismatch("the program's output is not what it should be", want, got, step))
 	}
+}
+
+// outputMismatch returns the failure for output got that should be want,
+// with the hint for the first line that differs.
+func outputMismatch(summary string, want, got []string, step int) Failure {
+	f := Failure{Summary: summary, Want: want, Got: got, Step: step}
+	for i := range min(len(want), len(got)) {
+		if !MatchLine(want[i], got[i]) {
+			f.Hint = lineHint(want[i], got[i])
+			break
+		}
+	}
+	return f
 }
 
 // MatchLine reports whether got matches the wanted line want: equal, or,
@@ -319,6 +320,8 @@ func lineHint(want, got string) string {
 		return "Only spaces differ: look for a missing or extra space, or a line printed with \\r."
 	case strings.EqualFold(got, want):
 		return "Only upper and lower case differ: copy the line from the README exactly."
+	case want == disconnectLine3 && got == disconnectLine1:
+		return "This server goes on after a client leaves, so its line is just \"[INFO] Client disconnected\"."
 	case got != want && strings.HasSuffix(got, want):
 		return fmt.Sprintf("Something was printed in front of the line: %q. Print only the lines shown in the README; a prompt is not one of them.", strings.TrimSuffix(got, want))
 	case got != logged(got) && logged(got) == want:
