@@ -138,3 +138,42 @@ func read(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// sharedHelpers are the given files that more than one stage ships: each
+// must be the same file wherever it appears, so a fix reaches every copy.
+var sharedHelpers = []string{
+	"lines.go", "lines_test.go",
+	"reverse.go", "reverse_test.go",
+	"printable.go", "printable_test.go",
+	"unsupported.go",
+}
+
+// TestSharedHelpersIdentical keeps the given helpers identical across the
+// stages. (Within a stage, TestSkeletonMatchesSolution already keeps the
+// skeleton's copy and the solution's the same.)
+func TestSharedHelpersIdentical(t *testing.T) {
+	for _, name := range sharedHelpers {
+		var first string
+		var want []byte
+		for _, st := range milestones.Stages() {
+			path := filepath.Join(root, "solutions", st.Dir, name)
+			b, err := os.ReadFile(path)
+			if os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == nil {
+				first, want = path, b
+				continue
+			}
+			if !bytes.Equal(b, want) {
+				t.Errorf("%s differs from %s: the stages share it, so change every copy alike", path, first)
+			}
+		}
+		if want == nil {
+			t.Errorf("no stage has %s", name)
+		}
+	}
+}
