@@ -18,7 +18,8 @@ func (s *server) acceptClients() error {
 	// TODO(step 7): give the client's socket SOCK_NONBLOCK too.
 	//
 	// TODO(step 10): accept in a loop until Accept4 fails with EAGAIN (the
-	// queue is empty), and retry at once on EINTR and ECONNABORTED.
+	// queue is empty), and retry at once on EINTR and ECONNABORTED, and on
+	// the network errors that accept(2) says to treat like EAGAIN.
 	//
 	// TODO(step 11): past s.cfg.maxClients clients, close the new socket at
 	// once and print a [WARN] line. On EMFILE or ENFILE, refuse the client

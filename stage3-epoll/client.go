@@ -71,7 +71,8 @@ func (s *server) readFrom(c *client) bool {
 	//     return true: serveClient closes once the replies are written.
 	//   - Otherwise give the bytes to c.lines.write, and s.answer every
 	//     line that c.lines.next() returns. Then, if c.lines.tooLong(),
-	//     print a [WARN] line, s.drop(c) and return false.
+	//     print a [WARN] line, s.flush(c) (the replies to the lines before
+	//     it), s.drop(c) and return false.
 	//
 	// TODO(step 7): EAGAIN (and EINTR) mean there was nothing to read after
 	// all: return true, and let epoll say when there is.

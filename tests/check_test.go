@@ -51,6 +51,24 @@ func TestCheckCommandUsage(t *testing.T) {
 	}
 }
 
+func TestCheckCommandHelp(t *testing.T) {
+	t.Parallel()
+	out, code := runCheck(t, "-h")
+	if code != 0 || !strings.Contains(out, "Usage: go run ./tests/cmd/check") {
+		t.Errorf("check -h: exit %d, output:\n%s\nwant exit status 0 and the usage", code, out)
+	}
+}
+
+// TestCheckCommandRelativeDir checks the repro command for a -dir given
+// relative to where the learner is: it must be one they can paste.
+func TestCheckCommandRelativeDir(t *testing.T) {
+	t.Parallel()
+	out, code := runCheck(t, "-dir", "stage1-server", "1")
+	if code != 1 || !strings.Contains(out, "$ go run ./stage1-server\n") {
+		t.Errorf("check -dir stage1-server 1: exit %d, output:\n%s\nwant exit status 1 and the repro command go run ./stage1-server", code, out)
+	}
+}
+
 func TestCheckCommandOnSkeletons(t *testing.T) {
 	t.Parallel()
 	out, code := runCheck(t)
@@ -72,7 +90,11 @@ func TestCheckCommandOnSkeletons(t *testing.T) {
 
 func TestCheckCommandOnSolutions(t *testing.T) {
 	t.Parallel()
-	out, code := runCheck(t, "-solutions", "-challenges", "1")
+	out, code := runCheck(t, "-solutions", "1")
+	if code != 0 || !strings.Contains(out, "(Optional: go run ./tests/cmd/check -solutions -challenges 1)") {
+		t.Errorf("exit status %d, output:\n%s\nwant status 0, and the challenges suggested for the solutions", code, out)
+	}
+	out, code = runCheck(t, "-solutions", "-challenges", "1")
 	if code != 0 || !strings.Contains(out, "Well done!") || strings.Contains(out, "FAIL") {
 		t.Errorf("exit status %d, output:\n%s\nwant status 0 and every check passing", code, out)
 	}

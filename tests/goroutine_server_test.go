@@ -17,8 +17,9 @@ import (
 // comparison peer for Stage 3, so it must keep the same protocol and log
 // lines. It is held to them by the Stage 1 checks that do not depend on
 // Stage 1 serving a single client, and by the checks below for what a
-// concurrent server adds. (Stage 3's own milestones, all but the
-// epoll-specific ones, can apply to it once they exist.)
+// concurrent server adds. (Stage 3's own checks expect the [DEBUG] Epoll
+// wait lines and an epoll interest list of the server's own, which this
+// server, by design, does not have.)
 
 const goroutineServerDir = "solutions/experiments/goroutine-server"
 

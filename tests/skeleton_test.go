@@ -3,6 +3,8 @@ package tests
 import (
 	"bytes"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -174,6 +176,30 @@ func TestSharedHelpersIdentical(t *testing.T) {
 		}
 		if want == nil {
 			t.Errorf("no stage has %s", name)
+		}
+	}
+}
+
+// TestStagesDoNotImportNet holds the stage programs, skeletons and
+// solutions alike, to the workbook's premise (SPEC §1): every system call is
+// the learner's own, through golang.org/x/sys/unix, so package net is never
+// imported. (The tests and tools may use it, and so does the
+// goroutine-per-client server that exists to compare with it.)
+func TestStagesDoNotImportNet(t *testing.T) {
+	for _, st := range milestones.Stages() {
+		for _, dir := range []string{st.Dir, filepath.Join("solutions", st.Dir)} {
+			files, _ := filepath.Glob(filepath.Join(root, dir, "*.go"))
+			for _, path := range files {
+				f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, imp := range f.Imports {
+					if p, _ := strconv.Unquote(imp.Path.Value); p == "net" {
+						t.Errorf("%s imports %q: stage programs make their system calls through golang.org/x/sys/unix", path, p)
+					}
+				}
+			}
 		}
 	}
 }

@@ -93,8 +93,10 @@ func readInput(in *bufio.Reader) ([]byte, error) {
 func sendAll(fd int, b []byte) error {
 	for len(b) > 0 {
 		// MSG_NOSIGNAL: should the connection be broken, report EPIPE as an
-		// error instead of raising SIGPIPE, whose default action is to kill
-		// the process. See send(2).
+		// error and raise no SIGPIPE, whose default action kills a C
+		// program. (Go's runtime already ignores SIGPIPE for descriptors
+		// other than stdout and stderr; the flag says so where it matters,
+		// at the call.) See send(2).
 		n, err := unix.SendmsgN(fd, b, nil, nil, unix.MSG_NOSIGNAL)
 		if err == unix.EINTR {
 			continue // a signal arrived before anything was sent

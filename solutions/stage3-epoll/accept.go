@@ -26,6 +26,13 @@ func (s *server) acceptClients() error {
 			// Interrupted by a signal, or the client gave up while it
 			// waited in the queue: neither is a reason to stop.
 			continue
+		case unix.ENETDOWN, unix.EPROTO, unix.ENOPROTOOPT, unix.EHOSTDOWN,
+			unix.ENONET, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
+			// Linux's accept(2) hands on a network error that befell the
+			// waiting connection. It concerns that client, not the
+			// listening socket: accept(2) says to treat it like EAGAIN and
+			// try again.
+			continue
 		case unix.EMFILE, unix.ENFILE:
 			// The process (EMFILE) or the whole system (ENFILE) has no
 			// descriptor left for a new socket.

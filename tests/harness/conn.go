@@ -52,6 +52,16 @@ func (c *Conn) Send(s string) error {
 	return c.noted("send", err)
 }
 
+// SendBlocking writes s with no deadline: for a sender that is meant to
+// block while the other side does not read, in a goroutine of its own.
+// Closing the connection (as the check's cleanup does) ends the wait.
+func (c *Conn) SendBlocking(s string) error {
+	c.tr.Add(c.name, In, s)
+	c.c.SetWriteDeadline(time.Time{})
+	_, err := io.WriteString(c.c, s)
+	return c.noted("send", err)
+}
+
 // SendPieces writes each piece with its own write, pausing for gap between
 // them. The pause does not synchronise anything: it only makes it likely
 // that the other side's read(2) returns each piece on its own, the way a

@@ -279,3 +279,13 @@ func TestTranscriptCollapsesRepeats(t *testing.T) {
 		t.Errorf("events = %+v; want the 1,000 repeats as one event, then two more", ev)
 	}
 }
+
+func TestTranscriptKeepsTheStartOfLargeEvents(t *testing.T) {
+	tr := NewTranscript()
+	big := strings.Repeat("x", 10<<20)
+	tr.Add("client 1", In, big)
+	e := tr.Events()[0]
+	if len(e.Text) != keep || e.Size != len(big) {
+		t.Errorf("kept %d bytes of %d, size %d; want the first %d and the size", len(e.Text), len(big), e.Size, keep)
+	}
+}

@@ -82,22 +82,25 @@ func Start(bin string, opt Options) (*Process, error) {
 		Setpgid:   true,            // its own group, so cleanup reaches its children too
 		Pdeathsig: syscall.SIGKILL, // and it dies with the test if that is killed
 	}
-	stdinR, stdinW, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	var pipes [3][2]*os.File // stdin, stdout, stderr: read end, write end
+	for i := range pipes {
+		r, w, err := os.Pipe()
+		if err != nil {
+			for _, p := range pipes[:i] {
+				p[0].Close()
+				p[1].Close()
+			}
+			return nil, err
+		}
+		pipes[i] = [2]*os.File{r, w}
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
+	stdinR, stdinW := pipes[0][0], pipes[0][1]
+	outR, outW := pipes[1][0], pipes[1][1]
+	errR, errW := pipes[2][0], pipes[2][1]
 	// The program writes straight into the pipes (no copying goroutine in
 	// between), so a line is seen the moment it is written.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, outW, errW
-	err = cmd.Start()
+	err := cmd.Start()
 	stdinR.Close()
 	outW.Close()
 	errW.Close()

@@ -37,7 +37,14 @@ type Event struct {
 	// Count is how many times in a row the same event happened: a program
 	// that prints one line thousands of times is one event, not thousands.
 	Count int
+	// Size is the length of the whole text when Text holds only its start.
+	Size int
 }
+
+// keep is how much of a large event's text a Transcript keeps. A check that
+// sends megabytes would otherwise hold them all again in its transcript,
+// and a report shows only the start anyway.
+const keep = 4 << 10
 
 // A Transcript records, in order, what happened during a check. It is safe
 // for concurrent use.
@@ -65,7 +72,11 @@ func (t *Transcript) Add(who Who, dir Direction, text string) {
 			return
 		}
 	}
-	t.events = append(t.events, Event{time.Since(t.start), who, dir, text, 1})
+	e := Event{At: time.Since(t.start), Who: who, Dir: dir, Text: text, Count: 1}
+	if len(text) > keep {
+		e.Text, e.Size = text[:keep], len(text)
+	}
+	t.events = append(t.events, e)
 }
 
 // Notef records a note from the check.

@@ -113,3 +113,19 @@ func (t *T) Dial(srv *Server, step int) *harness.Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// expectClosed checks that the server closes c's connection without
+// sending anything on it. why says what the server should have done, and
+// sent what c sent last, for the failure.
+func expectClosed(t *T, c *harness.Conn, why, sent string, step int) {
+	got, err := c.ReadToEOF(waitReply)
+	if got != "" || errors.Is(err, harness.ErrTimeout) {
+		t.Fail(Failure{
+			Summary: why,
+			Sent:    sent,
+			Want:    "the connection closed, and nothing sent",
+			Got:     fmt.Sprintf("%q, then %v", got, errOrEOF(err)),
+			Step:    step,
+		})
+	}
+}

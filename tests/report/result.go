@@ -114,9 +114,9 @@ func Transcript(events []harness.Event, s Style) string {
 		var text string
 		switch e.Dir {
 		case harness.In:
-			text = "→ " + quote(e.Text)
+			text = "→ " + quoteEvent(e)
 		case harness.Out:
-			text = "← " + quote(e.Text)
+			text = "← " + quoteEvent(e)
 			if strings.HasSuffix(string(e.Who), string(harness.Stdout)) || strings.HasSuffix(string(e.Who), string(harness.Stderr)) {
 				text = safe(e.Text) // a line the program printed, as printed
 			}

@@ -51,12 +51,12 @@ type Printer struct {
 func (p *Printer) Progress(c *milestones.Check, res *milestones.Result) {
 	s := p.Style
 	if res == nil {
-		if s.Color { // a line that the result will overwrite
+		if s.Terminal { // a line that the result will overwrite
 			fmt.Fprintf(p.W, "  %s %s %s", s.paint(yellow, "…"), c.Name(), s.paint(dim, "(running)"))
 		}
 		return
 	}
-	if s.Color {
+	if s.Terminal {
 		fmt.Fprint(p.W, "\r\x1b[K")
 	}
 	Line(p.W, *res, s)
@@ -96,9 +96,10 @@ func (p *Printer) Rest(sr *milestones.StageResult) {
 }
 
 // Next writes the one line that says where the learner stands and what to
-// do next, given the results of the stages checked, in order, and whether
-// the challenges were run.
-func Next(w io.Writer, results []*milestones.StageResult, challenges bool, s Style) {
+// do next, given the results of the stages checked, in order, whether the
+// challenges were run, and the check command that chose them (flags
+// included), for suggesting the next command.
+func Next(w io.Writer, results []*milestones.StageResult, challenges bool, rerun string, s Style) {
 	for _, sr := range results {
 		st := sr.Stage
 		switch {
@@ -124,7 +125,7 @@ func Next(w io.Writer, results []*milestones.StageResult, challenges bool, s Sty
 	last := results[len(results)-1].Stage
 	nextStage := milestones.StageByNumber(last.Number + 1)
 	// The command for the challenges of what was just checked.
-	more := "go run ./tests/cmd/check -challenges"
+	more := rerun + " -challenges"
 	if len(results) == 1 {
 		more += fmt.Sprintf(" %d", last.Number)
 	}

@@ -13,17 +13,17 @@ import (
 
 // A Style says how to decorate text.
 type Style struct {
-	Color bool // ANSI colours and symbols; plain words otherwise
+	Color    bool // ANSI colours and symbols; plain words otherwise
+	Terminal bool // the output is a terminal, which may be redrawn
 }
 
 // ForTerminal returns the style for f: colour and symbols only when f is a
 // terminal and NO_COLOR is unset (https://no-color.org).
 func ForTerminal(f *os.File) Style {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
-		return Style{}
-	}
 	fi, err := f.Stat()
-	return Style{Color: err == nil && fi.Mode()&os.ModeCharDevice != 0}
+	terminal := err == nil && fi.Mode()&os.ModeCharDevice != 0
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return Style{Color: terminal && !noColor, Terminal: terminal}
 }
 
 const (

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"workbook/tests/harness"
 	"workbook/tests/milestones"
 )
 
@@ -20,6 +21,15 @@ func quote(s string) string {
 		return strconv.Quote(s)
 	}
 	return fmt.Sprintf("%s… (%d bytes in all)", strconv.Quote(s[:longest]), len(s))
+}
+
+// quoteEvent shows an event's bytes like quote, counting the bytes the
+// transcript did not keep.
+func quoteEvent(e harness.Event) string {
+	if e.Size > len(e.Text) {
+		return fmt.Sprintf("%s… (%d bytes in all)", strconv.Quote(e.Text[:min(len(e.Text), longest)]), e.Size)
+	}
+	return quote(e.Text)
 }
 
 // compare renders an expected and an actual value.

@@ -36,12 +36,41 @@ func (c *checker) dirOf(st *milestones.Stage) string {
 
 // runCommand returns how a learner runs dir by hand from where they are.
 func runCommand(dir string) string {
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
-			return "go run ./" + filepath.ToSlash(rel)
-		}
+	if rel, ok := below(dir); ok {
+		return "go run ./" + filepath.ToSlash(rel)
 	}
-	return "go run " + dir
+	abs, _ := filepath.Abs(dir)
+	return "go run " + abs
+}
+
+// below returns dir relative to the current directory, if it is inside it.
+func below(dir string) (string, bool) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return rel, true
+}
+
+// rerun returns the check command with the flags that choose what is
+// checked, for suggesting what to run next.
+func (c *checker) rerun() string {
+	cmd := "go run ./tests/cmd/check"
+	switch {
+	case c.cfg.solutions:
+		cmd += " -solutions"
+	case c.cfg.dir != "":
+		cmd += " -dir " + c.cfg.dir
+	}
+	return cmd
 }
 
 // run checks every selected stage once and reports whether all passed.
@@ -78,16 +107,14 @@ func (c *checker) run(ctx context.Context) bool {
 		report.Overview(c.out, results, c.style)
 		fmt.Fprintln(c.out)
 	}
-	report.Next(c.out, results, c.cfg.challenges, c.style)
+	report.Next(c.out, results, c.cfg.challenges, c.rerun(), c.style)
 	return !failedBefore
 }
 
 // displayPath shows dir relative to the current directory when it is below it.
 func displayPath(dir string) string {
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
-			return rel
-		}
+	if rel, ok := below(dir); ok {
+		return rel
 	}
 	return dir
 }

@@ -39,6 +39,9 @@ type config struct {
 
 func main() {
 	cfg, err := parseArgs(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -h: the usage was asked for, and printed
+	}
 	if err != nil {
 		os.Exit(2)
 	}

@@ -21,7 +21,7 @@ const pollEvery = 500 * time.Millisecond
 // whether the last run passed; Ctrl-C ends the whole command before that.
 func (c *checker) watch(ctx context.Context) bool {
 	for {
-		if c.style.Color {
+		if c.style.Terminal {
 			fmt.Fprint(c.out, "\x1b[H\x1b[2J") // clear the screen
 		}
 		// Look before running, so that a file saved during the run starts
