@@ -792,15 +792,18 @@ func sendInBackground(c *harness.Conn, data string, chunk int, then func() error
 
 // waitStuck waits until the sender has sent everything, or has made no
 // progress for a short quiet window: the other side has stopped reading.
-// It returns how much was sent.
+// It returns how much was sent. The window scales with the deadlines, so a
+// slow machine that pauses the server for a moment is not taken for
+// back-pressure.
 func (s *sender) waitStuck(t *T) int64 {
 	deadline := time.Now().Add(harness.Scaled(30 * time.Second))
+	quiet := harness.Scaled(300 * time.Millisecond)
 	last := int64(-1)
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
 			return s.sent.Load()
-		case <-time.After(300 * time.Millisecond): // a quiet window: no progress
+		case <-time.After(quiet): // a quiet window: no progress
 		}
 		n := s.sent.Load()
 		if n == last {
