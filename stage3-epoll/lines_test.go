@@ -7,17 +7,25 @@ import (
 	"testing"
 )
 
-// feed writes chunks to a lineBuffer and collects every complete line.
+// feed writes chunks to a lineBuffer and collects every complete line. Like
+// a server, it reads every chunk into the same buffer, and overwrites that
+// buffer once the lines are taken: what the lineBuffer still needs, it must
+// have kept.
 func feed(b *lineBuffer, chunks ...string) []string {
 	var got []string
+	buf := make([]byte, 64)
 	for _, c := range chunks {
-		b.write([]byte(c))
+		buf = append(buf[:0], c...)
+		b.write(buf)
 		for {
 			line, ok := b.next()
 			if !ok {
 				break
 			}
 			got = append(got, string(line))
+		}
+		for i := range buf {
+			buf[i] = '#' // the next read
 		}
 	}
 	return got
@@ -89,6 +97,32 @@ func TestLineBufferLongLineAfterGoodOnes(t *testing.T) {
 	}
 	if !b.tooLong() {
 		t.Error("tooLong() = false after a line over the limit")
+	}
+}
+
+func TestLineBufferCopiesOnlyUnfinishedLines(t *testing.T) {
+	b := newLineBuffer(100)
+	p := []byte("abc\ndef\n")
+	b.write(p)
+	line, ok := b.next()
+	if !ok || &line[0] != &p[0] {
+		t.Errorf("next() = %q, %v: want the first line, as a slice of what was written", line, ok)
+	}
+	b.next()
+	if _, ok := b.next(); ok || b.kept != nil || b.unread != nil {
+		t.Errorf("after every line was taken, the buffer holds unread %q and kept %q; want nothing", b.unread, b.kept)
+	}
+	// Lines that arrive whole leave nothing behind, so an idle client's
+	// buffer holds no storage.
+	got := feed(b, "abc\nd", "ef\n", "gh\n")
+	if want := []string{"abc\n", "def\n", "gh\n"}; !slices.Equal(got, want) {
+		t.Errorf("lines = %q, want %q", got, want)
+	}
+	if cap(b.kept) == 0 {
+		t.Errorf("kept has no storage after an unfinished line: it must have been kept somewhere")
+	}
+	if b.unread != nil {
+		t.Errorf("unread = %q after every line was taken; want nil, holding none of the caller's buffer", b.unread)
 	}
 }
 
