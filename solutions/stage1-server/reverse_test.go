@@ -22,6 +22,12 @@ func TestAppendReversed(t *testing.T) {
 		{"a\xffb\n", "b\xffa\n"},       // an invalid byte moves as one unit
 		{"\xe2\x82x\n", "x\x82\xe2\n"}, // a cut-off sequence too, byte by byte
 		{"a\rb\n", "b\ra\n"},           // a lone CR is content
+		// Eight ASCII bytes at a time, then one at a time, around what is
+		// not ASCII.
+		{"abcdefghijklmnopqrstu\n", "utsrqponmlkjihgfedcba\n"},
+		{"abcdefgh\u00e9ijklmnop\r\n", "ponmlkji\u00e9hgfedcba\r\n"},
+		{"0123456789\xff01234567", "76543210\xff9876543210"},
+		{"abcdefg\U0001F600hijklmnopq\n", "qponmlkjih\U0001F600gfedcba\n"},
 	}
 	for _, tt := range tests {
 		if got := string(appendReversed(nil, []byte(tt.line))); got != tt.want {
@@ -44,6 +50,7 @@ func FuzzAppendReversed(f *testing.F) {
 	f.Add("h\u00e9llo")
 	f.Add("\xff\xfe\x00\n")
 	f.Add("\xe2\x82\xac\xe2\x82\n")
+	f.Add("abcdefgh\u00e9ijklmnopqrstuvwxyz\n")
 	f.Fuzz(func(t *testing.T, line string) {
 		if i := strings.IndexByte(line, '\n'); i >= 0 && i < len(line)-1 {
 			t.Skip("not one line: a newline before the end")
