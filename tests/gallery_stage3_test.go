@@ -29,8 +29,8 @@ func init() {
 		},
 		mistake{
 			name: "blocking-client-sockets", stage: 3,
-			edits: []edit{{"accept.go", `		fd, _, err := unix.Accept4(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)`,
-				`		fd, _, err := unix.Accept4(s.ln, unix.SOCK_CLOEXEC)`}},
+			edits: []edit{{"accept.go", `		fd, err := rawAccept(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)`,
+				`		fd, err := rawAccept(s.ln, unix.SOCK_CLOEXEC)`}},
 			fails: map[string]string{
 				"stalled": "The server is stuck in a write(2) to the client that does not read",
 				"memory":  "The server is stuck in a write(2) to the client that does not read",

@@ -17,7 +17,9 @@ func (s *server) acceptClients() error {
 	for {
 		// SOCK_NONBLOCK: the new socket's reads and writes never wait
 		// either. One slow client must never put the whole loop to sleep.
-		fd, _, err := unix.Accept4(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		// rawAccept is unix.Accept4 without the client's address, which
+		// the server does not need (rawio.go).
+		fd, err := rawAccept(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -83,7 +85,7 @@ func (s *server) addClient(fd int) {
 // back.
 func (s *server) refuseWithSpare() bool {
 	unix.Close(s.spare)
-	fd, _, err := unix.Accept4(s.ln, unix.SOCK_CLOEXEC)
+	fd, err := rawAccept(s.ln, unix.SOCK_CLOEXEC)
 	if err == nil {
 		unix.Close(fd)
 		s.log.printf("[WARN] Out of file descriptors; refusing a client")
