@@ -37,7 +37,7 @@ func chart(w io.Writer, in io.Reader, metric, title string) error {
 	}
 	var runs []map[string]string
 	for _, f := range all {
-		if _, err := strconv.ParseFloat(f[metric], 64); err == nil {
+		if _, err := strconv.ParseFloat(valueOf(f, metric), 64); err == nil {
 			runs = append(runs, f)
 		}
 	}
@@ -89,6 +89,18 @@ func readSummaries(in io.Reader) ([]map[string]string, error) {
 }
 
 func labelOf(f map[string]string) string { return f["label"] }
+
+// valueOf returns the value of key in a run, as the summary line shows it,
+// or notMeasured. The memory per connection counts for idle runs only:
+// there it is what an idle client costs, while in a busy run it mixes in
+// what the server grows for the load itself, and divided by one
+// connection it means nothing.
+func valueOf(f map[string]string, key string) string {
+	if key == "rss_per_conn_b" && f["mode"] != modeIdle {
+		return notMeasured
+	}
+	return cmp.Or(f[key], notMeasured)
+}
 
 // loadOf describes the load of a run: "100 conns", "100 conns x16" when
 // pipelined, "10000 idle".

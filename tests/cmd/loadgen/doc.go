@@ -3,14 +3,17 @@
 // replies come back and, with -pid, what they cost the server in CPU time
 // and memory. It is the instrument of the C10K experiment in Stage 3.
 //
-// Start a server in the background, then loadgen:
+// Start a server in the background, then loadgen. From the top of the
+// repository (git ignores bin/):
 //
-//	go build -o /tmp/goroutine-server ./solutions/experiments/goroutine-server
-//	/tmp/goroutine-server -quiet &
-//	go run ./tests/cmd/loadgen -conns 100 -duration 10s -pid $! -label goroutine
+//	go build -o bin/ ./solutions/experiments/goroutine-server ./tests/cmd/loadgen
+//	bin/goroutine-server -quiet -port 0 &
+//	bin/loadgen -addr 127.0.0.1:PORT -conns 100 -duration 10s -pid $! -label goroutine
 //
-// Build the server first, as above, rather than starting it with "go run":
-// $! is then the server's own process ID, not that of the go command.
+// where PORT is the port the server's listening line shows: -port 0 lets
+// the kernel choose a free one. Build the server first, as above, rather
+// than starting it with "go run": $! is then the server's own process ID,
+// not that of the go command.
 //
 // # What it does
 //
@@ -64,6 +67,8 @@
 //	-metric KEY      the summary key the chart shows (default rps)
 //	-title TEXT      the chart's title
 //	-table FILE      print a Markdown table of the summary lines in FILE ("-": stdin), then exit
+//	-spread FILE     print how -metric varied over repeated runs in FILE ("-": stdin), then exit
+//	-against LABEL   with -spread, also divide each run by its partner labelled LABEL
 //
 // # The summary line
 //
@@ -135,8 +140,8 @@
 // saved log will do) and prints a mermaid xychart-beta with one bar per
 // run, for pasting into Markdown:
 //
-//	go run ./tests/cmd/loadgen -label goroutine -conns 100 -pid $! | tee -a results.txt
-//	go run ./tests/cmd/loadgen -chart results.txt -metric cpu_us_per_req
+//	bin/loadgen -addr 127.0.0.1:PORT -label goroutine -conns 100 -pid $! | tee -a results.txt
+//	bin/loadgen -chart results.txt -metric cpu_us_per_req
 //
 // The bars are named after what differs between the runs: the label, the
 // number of connections and the mode.
@@ -145,8 +150,19 @@
 // Markdown table, one row per run, named by its label and its load, with
 // the figures worth comparing side by side:
 //
-//	go run ./tests/cmd/loadgen -table results.txt
+//	bin/loadgen -table results.txt
+//
+// With -spread, it reads summary lines the same way and prints a Markdown
+// table of how -metric varied over runs repeated with the same label and
+// load: the number of runs, the lowest, the median and the highest. With
+// -against LABEL each row also shows its runs divided by those labelled
+// LABEL under the same load, paired in order (first with first), lowest,
+// median and highest. Runs made in turns pair with their neighbours in
+// time, so the ratio cancels much of what other programs do to both:
+//
+//	bin/loadgen -spread results.txt -metric cpu_us_per_req -against epoll
 //
 // go run ./tests/cmd/c10k runs the whole experiment of Stage 3's lesson
-// this way, and prints the table and charts at the end.
+// this way, and prints the table and charts (or, with -rounds, the
+// spreads) at the end.
 package main

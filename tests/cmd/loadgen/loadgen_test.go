@@ -343,6 +343,9 @@ func TestCommand(t *testing.T) {
 		{"-label", "two words"},
 		{"-chart", "x", "-metric", "mode"},
 		{"-chart", "x", "-table", "y"},
+		{"-table", "x", "-spread", "y"},
+		{"-spread", "x", "-metric", "label"},
+		{"-against", "old"},
 		{"extra"},
 		{"-no-such-flag"},
 	} {
@@ -364,5 +367,9 @@ func TestCommand(t *testing.T) {
 	stdout, stderr, code = loadgen("-table", results)
 	if code != 0 || !strings.Contains(stdout, "| a | 1 conns | 10 |") || !strings.Contains(stdout, "| b | 1 conns | 20 |") {
 		t.Errorf("-table: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = loadgen("-spread", results, "-against", "a")
+	if code != 0 || !strings.Contains(stdout, "| b | 1 conns | 1 | 20 | 20 | 20 | 2 | 2 | 2 |") {
+		t.Errorf("-spread: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

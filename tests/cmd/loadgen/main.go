@@ -22,12 +22,14 @@ const (
 	exitUsage = 2 // bad flags
 )
 
-// chartConfig is what -chart or -table asks for.
+// chartConfig is what -chart, -table or -spread asks for.
 type chartConfig struct {
-	file   string // -chart: the summary lines, a file or "-" for stdin
-	metric string
-	title  string
-	table  string // -table: the summary lines, a file or "-" for stdin
+	file    string // -chart: the summary lines, a file or "-" for stdin
+	metric  string
+	title   string
+	table   string // -table: the summary lines, a file or "-" for stdin
+	spread  string // -spread: the summary lines, a file or "-" for stdin
+	against string // -against: the label -spread divides by
 }
 
 func main() {
@@ -38,7 +40,7 @@ func main() {
 	if err != nil {
 		os.Exit(exitUsage)
 	}
-	if ch.file != "" || ch.table != "" {
+	if ch.file != "" || ch.table != "" || ch.spread != "" {
 		os.Exit(runChart(ch))
 	}
 
@@ -72,7 +74,7 @@ func main() {
 // runChart prints the chart or the table ch asks for and returns the exit
 // status.
 func runChart(ch chartConfig) int {
-	name := cmp.Or(ch.file, ch.table)
+	name := cmp.Or(ch.file, ch.table, ch.spread)
 	in := io.Reader(os.Stdin)
 	if name != "-" {
 		f, err := os.Open(name)
@@ -84,9 +86,12 @@ func runChart(ch chartConfig) int {
 		in = f
 	}
 	var err error
-	if ch.table != "" {
+	switch {
+	case ch.table != "":
 		err = table(os.Stdout, in)
-	} else {
+	case ch.spread != "":
+		err = spread(os.Stdout, in, ch.metric, ch.against)
+	default:
 		err = chart(os.Stdout, in, ch.metric, ch.title)
 	}
 	if err != nil {
@@ -99,6 +104,7 @@ func runChart(ch chartConfig) int {
 const usageText = `Usage: go run ./tests/cmd/loadgen [flags]
        go run ./tests/cmd/loadgen -chart FILE [-metric KEY] [-title TEXT]
        go run ./tests/cmd/loadgen -table FILE
+       go run ./tests/cmd/loadgen -spread FILE [-metric KEY] [-against LABEL]
 
 Loads a line-reversing server with many connections, checks every reply and
 prints one summary line on stdout (see "go doc ./tests/cmd/loadgen").
@@ -129,9 +135,11 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	fs.Int64Var(&cfg.requests, "requests", 0, "end the measurement after this many `replies` (0: after -duration)")
 	fs.StringVar(&cfg.label, "label", "", "a `name` for the run in the summary, such as the server's")
 	fs.StringVar(&ch.file, "chart", "", "print a mermaid chart of the summary lines in `FILE` (- for stdin) and exit")
-	fs.StringVar(&ch.metric, "metric", "rps", "the summary `key` that -chart shows")
+	fs.StringVar(&ch.metric, "metric", "rps", "the summary `key` that -chart or -spread shows")
 	fs.StringVar(&ch.title, "title", "", "the chart's title (default: what -metric measures)")
 	fs.StringVar(&ch.table, "table", "", "print a Markdown table of the summary lines in `FILE` (- for stdin) and exit")
+	fs.StringVar(&ch.spread, "spread", "", "print how -metric varied over repeated runs in `FILE` (- for stdin) and exit")
+	fs.StringVar(&ch.against, "against", "", "with -spread, also show each run divided by the paired run with this `label`")
 	if err := fs.Parse(args); err != nil {
 		return cfg, ch, err
 	}
@@ -144,13 +152,22 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	if ch.file != "" && ch.table != "" {
-		return usageError("-chart and -table: one at a time")
+	modes := 0
+	for _, name := range []string{ch.file, ch.table, ch.spread} {
+		if name != "" {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usageError("-chart, -table and -spread: one at a time")
+	}
+	if ch.against != "" && ch.spread == "" {
+		return usageError("-against goes with -spread")
 	}
 	if ch.table != "" {
 		return cfg, ch, nil
 	}
-	if ch.file != "" {
+	if ch.file != "" || ch.spread != "" {
 		if _, ok := metricTitles[ch.metric]; !ok {
 			return usageError("invalid value %q for flag -metric: want one of %s", ch.metric, strings.Join(chartMetrics(), ", "))
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -96,6 +97,43 @@ loadgen label=epoll mode=idle conns=10000 depth=1 size=32 duration=1s requests=1
 	}
 	if err := table(&b, strings.NewReader("nothing here\n")); err == nil {
 		t.Error("a table of no summary lines succeeded")
+	}
+}
+
+func TestSpread(t *testing.T) {
+	line := func(label, mode string, conns int, cpu string) string {
+		return fmt.Sprintf("loadgen label=%s mode=%s conns=%d depth=16 size=32 duration=10s requests=9 rps=9 errors=0 cpu_us_per_req=%s rss_per_conn_b=99\n", label, mode, conns, cpu)
+	}
+	// Two rounds at 100 connections and three pipelined, each round old
+	// then new; one run that measured no CPU time; a line that is not a
+	// summary.
+	log := line("old", modeClosed, 100, "10.00") + line("new", modeClosed, 100, "8.00") +
+		line("old", modeClosed, 100, "12.00") + line("new", modeClosed, 100, "9.00") +
+		"loadgen: error: something\n" +
+		line("old", modePipelined, 100, "1.00") + line("new", modePipelined, 100, "0.80") +
+		line("old", modePipelined, 100, "2.00") + line("new", modePipelined, 100, "1.80") +
+		line("old", modePipelined, 100, "1.50") + line("new", modePipelined, 100, "-")
+	var b bytes.Buffer
+	if err := spread(&b, strings.NewReader(log), "cpu_us_per_req", "old"); err != nil {
+		t.Fatal(err)
+	}
+	want := `| server | load | runs | lowest | median | highest | ÷ old: lowest | median | highest |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| old | 100 conns | 2 | 10 | 11 | 12 | 1 | 1 | 1 |
+| new | 100 conns | 2 | 8 | 8.5 | 9 | 0.75 | 0.78 | 0.8 |
+| old | 100 conns x16 | 3 | 1 | 1.5 | 2 | 1 | 1 | 1 |
+| new | 100 conns x16 | 2 | 0.8 | 1.3 | 1.8 | 0.8 | 0.85 | 0.9 |
+`
+	if b.String() != want {
+		t.Errorf("spread:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := spread(&b, strings.NewReader(log), "cpu_us_per_req", ""); err != nil || strings.Contains(b.String(), "÷") {
+		t.Errorf("spread without -against: %v\n%s\nwant no ratio columns", err, b.String())
+	}
+	// The memory per connection counts in idle runs only.
+	if err := spread(&b, strings.NewReader(log), "rss_per_conn_b", ""); err == nil {
+		t.Error("a spread of the memory per connection of busy runs succeeded")
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -22,11 +21,8 @@ var tableColumns = []struct{ key, head string }{
 
 // table reads summary lines from in (other lines are skipped, as for a
 // chart) and writes them as a Markdown table, one row per run, named by
-// its label and its load.
-//
-// The memory per connection is shown for idle runs only. There it is what
-// an idle client costs; in a busy run it mixes in what the server grows
-// for the load itself, and divided by one connection it means nothing.
+// its label and its load. The memory per connection is shown for idle runs
+// only (see valueOf).
 func table(w io.Writer, in io.Reader) error {
 	runs, err := readSummaries(in)
 	if err != nil {
@@ -49,11 +45,7 @@ func table(w io.Writer, in io.Reader) error {
 	for _, f := range runs {
 		cells := []string{labelOf(f), loadOf(f)}
 		for _, c := range tableColumns {
-			v := cmp.Or(f[c.key], notMeasured)
-			if c.key == "rss_per_conn_b" && f["mode"] != modeIdle {
-				v = notMeasured
-			}
-			cells = append(cells, v)
+			cells = append(cells, valueOf(f, c.key))
 		}
 		row(cells)
 	}
