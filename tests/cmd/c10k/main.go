@@ -164,9 +164,18 @@ func experiment(duration time.Duration, idle int, epollDir string) (ok bool, err
 	if err != nil {
 		return false, err
 	}
+	summaries, idleSummaries, ok := measureAll(servers, loads, maxClients, loadgen, duration)
+	if len(summaries) == 0 {
+		return false, errors.New("no run gave a summary line")
+	}
+	return ok, printResults(loadgen, summaries, idleSummaries)
+}
 
+// measureAll makes every run of loads, each against a fresh server, and
+// returns their summary lines, and those of the idle runs again. ok is
+// false when a run went wrong in a way it should not have.
+func measureAll(servers map[string]*server, loads []load, maxClients int, loadgen string, duration time.Duration) (summaries, idle []string, ok bool) {
 	ok = true
-	var summaries, idleSummaries []string
 	for _, l := range loads {
 		for _, label := range l.servers {
 			s := servers[label]
@@ -188,19 +197,20 @@ func experiment(duration time.Duration, idle int, epollDir string) (ok bool, err
 			}
 			summaries = append(summaries, summary)
 			if l.mode == "idle" {
-				idleSummaries = append(idleSummaries, summary)
+				idle = append(idle, summary)
 			}
 		}
 	}
-	if len(summaries) == 0 {
-		return false, errors.New("no run gave a summary line")
-	}
+	return summaries, idle, ok
+}
 
+// printResults prints the table of every summary line, and the charts.
+func printResults(loadgen string, summaries, idleSummaries []string) error {
 	fmt.Println()
 	fmt.Println("## Results")
 	fmt.Println()
 	if err := loadgenOutput(loadgen, summaries, "-table", "-"); err != nil {
-		return false, err
+		return err
 	}
 	for _, c := range []struct {
 		lines  []string
@@ -216,11 +226,11 @@ func experiment(duration time.Duration, idle int, epollDir string) (ok bool, err
 		fmt.Println()
 		fmt.Println("```mermaid")
 		if err := loadgenOutput(loadgen, c.lines, "-chart", "-", "-metric", c.metric); err != nil {
-			return false, err
+			return err
 		}
 		fmt.Println("```")
 	}
-	return ok, nil
+	return nil
 }
 
 // measure starts a fresh s, runs loadgen against it with args, and stops

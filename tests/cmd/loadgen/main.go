@@ -111,6 +111,20 @@ Flags:
 func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	var cfg config
 	var ch chartConfig
+	fs := flagSet(&cfg, &ch, stderr)
+	if err := fs.Parse(args); err != nil {
+		return cfg, ch, err
+	}
+	err := checkArgs(fs, cfg, ch)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n\n", err)
+		fs.Usage()
+	}
+	return cfg, ch, err
+}
+
+// flagSet returns the command's flags, which set cfg and ch.
+func flagSet(cfg *config, ch *chartConfig, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -132,32 +146,26 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	fs.StringVar(&ch.metric, "metric", "rps", "the summary `key` that -chart shows")
 	fs.StringVar(&ch.title, "title", "", "the chart's title (default: what -metric measures)")
 	fs.StringVar(&ch.table, "table", "", "print a Markdown table of the summary lines in `FILE` (- for stdin) and exit")
-	if err := fs.Parse(args); err != nil {
-		return cfg, ch, err
-	}
-	usageError := func(format string, a ...any) (config, chartConfig, error) {
-		err := fmt.Errorf(format, a...)
-		fmt.Fprintf(stderr, "%v\n\n", err)
-		fs.Usage()
-		return cfg, ch, err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected argument %q", fs.Arg(0))
-	}
-	if ch.file != "" && ch.table != "" {
-		return usageError("-chart and -table: one at a time")
-	}
-	if ch.table != "" {
-		return cfg, ch, nil
-	}
-	if ch.file != "" {
+	return fs
+}
+
+// checkArgs returns what is wrong with the parsed command line, if anything.
+func checkArgs(fs *flag.FlagSet, cfg config, ch chartConfig) error {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case ch.file != "" && ch.table != "":
+		return errors.New("-chart and -table: one at a time")
+	case ch.table != "":
+		return nil
+	case ch.file != "":
 		if _, ok := metricTitles[ch.metric]; !ok {
-			return usageError("invalid value %q for flag -metric: want one of %s", ch.metric, strings.Join(chartMetrics(), ", "))
+			return fmt.Errorf("invalid value %q for flag -metric: want one of %s", ch.metric, strings.Join(chartMetrics(), ", "))
 		}
-		return cfg, ch, nil
+		return nil
 	}
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
-		return usageError("invalid value %q for flag -addr: %v", cfg.addr, err)
+		return fmt.Errorf("invalid value %q for flag -addr: %v", cfg.addr, err)
 	}
 	for _, f := range []struct {
 		name  string
@@ -172,26 +180,31 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 		{"requests", cfg.requests, 0},
 	} {
 		if f.value < f.least {
-			return usageError("invalid value %d for flag -%s: want %d or more", f.value, f.name, f.least)
+			return fmt.Errorf("invalid value %d for flag -%s: want %d or more", f.value, f.name, f.least)
 		}
 	}
+	return checkRunArgs(cfg)
+}
+
+// checkRunArgs checks the flags of a load run that are not plain counts.
+func checkRunArgs(cfg config) error {
 	switch cfg.mode {
 	case modeClosed, modePipelined:
 		if cfg.duration <= 0 {
-			return usageError("invalid value %v for flag -duration: want more than 0", cfg.duration)
+			return fmt.Errorf("invalid value %v for flag -duration: want more than 0", cfg.duration)
 		}
 	case modeIdle:
 		if cfg.duration < 0 {
-			return usageError("invalid value %v for flag -duration: want 0 or more", cfg.duration)
+			return fmt.Errorf("invalid value %v for flag -duration: want 0 or more", cfg.duration)
 		}
 	default:
-		return usageError("invalid value %q for flag -mode: want closed, pipelined or idle", cfg.mode)
+		return fmt.Errorf("invalid value %q for flag -mode: want closed, pipelined or idle", cfg.mode)
 	}
 	if cfg.timeout <= 0 {
-		return usageError("invalid value %v for flag -timeout: want more than 0", cfg.timeout)
+		return fmt.Errorf("invalid value %v for flag -timeout: want more than 0", cfg.timeout)
 	}
 	if strings.ContainsAny(cfg.label, " \t\n=") {
-		return usageError("invalid value %q for flag -label: no spaces or '=', so the summary line stays key=value", cfg.label)
+		return fmt.Errorf("invalid value %q for flag -label: no spaces or '=', so the summary line stays key=value", cfg.label)
 	}
-	return cfg, ch, nil
+	return nil
 }
