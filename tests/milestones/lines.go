@@ -10,12 +10,13 @@ import (
 // use them too. The lessons show them at each milestone (the "what to
 // expect" blocks of stage1-server/README.md and the others).
 
-// The servers' lines. Stage 1, the goroutine server and Stage 3 share the
-// first three; a server that ends with its one client says so, and one that
-// goes on prints DisconnectedLine instead.
+// The servers' lines. Every server prints the first two. When a client
+// leaves, a server that ends with its one client (Stage 1) prints
+// ClosingLine, and one that goes on (Stage 3, and the experiments' servers)
+// prints DisconnectedLine.
 const (
 	ConnectedLine    = "[INFO] Client connected to server"
-	MessagePrefix    = "[CLIENT MESSAGE] " // then what the client sent, as logged prints it
+	MessagePrefix    = "[CLIENT MESSAGE] " // then what the client sent, escaped as logged escapes it
 	ClosingLine      = "[INFO] Client disconnected. Closing server"
 	DisconnectedLine = "[INFO] Client disconnected"
 	DebugLine        = "[DEBUG] Epoll wait"          // before every wait of an event loop
@@ -29,7 +30,7 @@ const (
 	ClientConnectedLine = "[INFO] Connected to server"
 	ServerGoneLine      = "[INFO] Server disconnected. Closing client"
 	RefusedLine         = "[ERROR] Failed to connect to server: connection refused" // on stderr
-	ServerMessagePrefix = "[SERVER MESSAGE] "                                       // then the reply, as logged prints it
+	ServerMessagePrefix = "[SERVER MESSAGE] "                                       // then the reply, escaped as logged escapes it
 )
 
 // ListeningLine returns the line a server prints once it listens on port.
@@ -38,7 +39,8 @@ func ListeningLine(port int) string {
 }
 
 // MessageLine returns the line a server prints for line, a line it
-// received: its content, without the terminator, as logged prints it.
+// received: its content, without the terminator, escaped as logged
+// escapes it.
 func MessageLine(line string) string {
 	return MessagePrefix + logged(content(line))
 }
