@@ -43,11 +43,12 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	s, err := newServer(cfg, log, ln)
+	defer unix.Close(ln)
+	port, err := localPort(ln)
 	if err != nil {
 		return err
 	}
-	port, err := localPort(ln)
+	s, err := newServer(cfg, log, ln)
 	if err != nil {
 		return err
 	}
@@ -56,7 +57,9 @@ func run(cfg config) error {
 }
 
 // newServer creates the epoll instance and puts the listening socket and
-// the stop signal in its interest list.
+// the stop signal in its interest list. When a step fails, it closes what
+// the steps before it opened, so that a failed newServer leaves nothing
+// behind.
 func newServer(cfg config, log *logger, ln int) (*server, error) {
 	poll, err := newPoller()
 	if err != nil {
@@ -65,14 +68,20 @@ func newServer(cfg config, log *logger, ln int) (*server, error) {
 	// EPOLLIN on a listening socket means "a client is waiting in the
 	// queue": accept(2) has something to take.
 	if err := poll.add(ln, unix.EPOLLIN); err != nil {
-		return nil, err
-	}
-	wake, err := wakeOnSignal(poll)
-	if err != nil {
+		poll.close()
 		return nil, err
 	}
 	spare, err := openSpare()
 	if err != nil {
+		poll.close()
+		return nil, err
+	}
+	// Last, because it starts a goroutine that cannot be taken back: once
+	// the stop signal is wired up, nothing here fails any more.
+	wake, err := wakeOnSignal(poll)
+	if err != nil {
+		unix.Close(spare)
+		poll.close()
 		return nil, err
 	}
 	return &server{
@@ -89,11 +98,10 @@ func newServer(cfg config, log *logger, ln int) (*server, error) {
 // loop is the event loop: wait until something is ready, deal with each
 // ready descriptor in turn, and wait again.
 func (s *server) loop() error {
-	// TODO(step 3): loop for ever. Each time round: print "[DEBUG] Epoll
-	// wait" with s.log.detail, then s.log.flush() (the log is buffered),
-	// then s.poll.wait(). Return its error, if any. Otherwise give each
-	// event to s.handle, and return (the error, or nil) when it says stop
-	// or fails.
+	// TODO(step 3): for ever: print "[DEBUG] Epoll wait" (s.log.detail),
+	// flush the buffered log (s.log.flush), then wait (s.poll.wait). Return
+	// a wait error. Give each event to s.handle, and return when it fails
+	// or reports stop, with its error (nil for a stop).
 	todo(3)
 	return nil
 }
@@ -101,11 +109,11 @@ func (s *server) loop() error {
 // handle deals with one ready descriptor. It reports stop when the server
 // should end.
 func (s *server) handle(ev unix.EpollEvent) (stop bool, err error) {
-	// TODO(step 4): int(ev.Fd) is the descriptor the event is about. If it
-	// is the listening socket (s.ln), clients are waiting: return
-	// s.acceptClients(). Otherwise it is a client's socket: call
-	// s.serveClient with its client, s.clients[fd], and ev.Events. A client
-	// dropped earlier in the same round has nil there: skip it.
+	// TODO(step 4): the event is about the descriptor in ev.Fd. For the
+	// listening socket, s.ln, accept the waiting clients (s.acceptClients)
+	// and return its error. For any other, serve its client in s.clients
+	// (s.serveClient, with ev.Events), or skip the event if that place is
+	// nil: a client dropped earlier in the same round. Never stop here.
 	// (Step 12 adds a third case, for s.wake.)
 	todo(4)
 	return false, nil

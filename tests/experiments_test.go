@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"workbook/tests/harness"
+	"workbook/tests/milestones"
 )
 
 // The experiments of the Stage 2 lesson (stage2-client/README.md): each test
@@ -21,6 +22,19 @@ import (
 // waiting in the listening socket's queue, which no event announces.
 const quiet = 300 * time.Millisecond
 
+// secondClientWaits starts the server serverBin and two clients of it
+// (clientBin), and types a line into the second, which must get no reply
+// while the first is connected: why says so, for the failure.
+func secondClientWaits(t *milestones.T, serverBin, clientBin, why string) (srv *milestones.Server, a, b *harness.Process) {
+	srv = t.StartOtherServer(serverBin, 0)
+	a = startClient(t, clientBin, srv.Port)
+	t.ExpectLine(srv.Process, milestones.ConnectedLine, 0)
+	b = startClient(t, clientBin, srv.Port)
+	t.WriteStdin(b, "hello\n")
+	t.ExpectNoLine(b, quiet, milestones.Failure{Summary: why})
+	return srv, a, b
+}
+
 // TestExperimentTwoClients is experiment (a): two clients and the Stage 1
 // server. Both connect, because the kernel completes the handshake and
 // queues the connection; only the first is served; when the server exits
@@ -29,28 +43,23 @@ func TestExperimentTwoClients(t *testing.T) {
 	t.Parallel()
 	serverBin := build(t, "solutions/stage1-server")
 	clientBin := build(t, "solutions/stage2-client")
-	tr := newTranscript(t)
-
-	srv, port := startServer(t, serverBin, tr)
-	a := startClient(t, clientBin, tr, port)
-	expectLine(t, srv, "[INFO] Client connected to server")
-	b := startClient(t, clientBin, tr, port)
-	b.WriteStdin("hello\n")
-	expectNoLine(t, b, quiet, "the second client should wait for a reply that never comes")
-	a.WriteStdin("one\n")
-	expectLine(t, a, "[SERVER MESSAGE] eno")
-	a.CloseStdin()
-	expectExit(t, a, 0)
-	expectExit(t, srv, 1)
-	expectLine(t, b, "[INFO] Server disconnected. Closing client")
-	expectExit(t, b, 1)
-	expectStdout(t, "the server", srv,
-		"[INFO] Server listening on port "+strconv.Itoa(port),
-		"[INFO] Client connected to server",
-		"[CLIENT MESSAGE] one",
-		"[INFO] Client disconnected. Closing server",
-	)
-	expectStdout(t, "the second client", b, "[INFO] Connected to server", "[INFO] Server disconnected. Closing client")
+	story(t, func(t *milestones.T) {
+		srv, a, b := secondClientWaits(t, serverBin, clientBin, "the second client should wait for a reply that never comes")
+		t.WriteStdin(a, "one\n")
+		t.ExpectLine(a, "[SERVER MESSAGE] eno", 0)
+		t.CloseStdin(a)
+		t.ExpectExit(a, 0, 0)
+		t.ExpectExit(srv.Process, 1, 0)
+		t.ExpectLine(b, milestones.ServerGoneLine, 0)
+		t.ExpectExit(b, 1, 0)
+		t.ExpectOutput(srv.Process, []string{
+			milestones.ListeningLine(srv.Port),
+			milestones.ConnectedLine,
+			"[CLIENT MESSAGE] one",
+			milestones.ClosingLine,
+		}, 0)
+		t.ExpectOutput(b, []string{milestones.ClientConnectedLine, milestones.ServerGoneLine}, 0)
+	})
 }
 
 // TestExperimentIterativeServer is experiment (b): the iterative server
@@ -59,33 +68,29 @@ func TestExperimentIterativeServer(t *testing.T) {
 	t.Parallel()
 	serverBin := build(t, "solutions/experiments/iterative-server")
 	clientBin := build(t, "solutions/stage2-client")
-	tr := newTranscript(t)
-
-	srv, port := startServer(t, serverBin, tr)
-	a := startClient(t, clientBin, tr, port)
-	expectLine(t, srv, "[INFO] Client connected to server")
-	b := startClient(t, clientBin, tr, port)
-	b.WriteStdin("hello\n")
-	expectNoLine(t, b, quiet, "the second client should wait while the first is served")
-	a.WriteStdin("one\n")
-	expectLine(t, a, "[SERVER MESSAGE] eno")
-	a.CloseStdin()
-	expectExit(t, a, 0)
-	expectLine(t, b, "[SERVER MESSAGE] olleh")
-	b.CloseStdin()
-	expectExit(t, b, 0)
-	expectLine(t, srv, "[CLIENT MESSAGE] one")
-	expectLine(t, srv, "[INFO] Client disconnected")
-	expectLine(t, srv, "[INFO] Client connected to server")
-	expectLine(t, srv, "[CLIENT MESSAGE] hello")
-	expectLine(t, srv, "[INFO] Client disconnected")
-	if exit := srv.Exited(); exit != nil {
-		t.Fatalf("the iterative server ended (%v); it should keep serving", exit)
-	}
-	// And a third client, to show it is still serving.
-	c := startClient(t, clientBin, tr, port)
-	c.WriteStdin("abc\n")
-	expectLine(t, c, "[SERVER MESSAGE] cba")
+	story(t, func(t *milestones.T) {
+		srv, a, b := secondClientWaits(t, serverBin, clientBin, "the second client should wait while the first is served")
+		t.WriteStdin(a, "one\n")
+		t.ExpectLine(a, "[SERVER MESSAGE] eno", 0)
+		t.CloseStdin(a)
+		t.ExpectExit(a, 0, 0)
+		t.ExpectLine(b, "[SERVER MESSAGE] olleh", 0)
+		t.CloseStdin(b)
+		t.ExpectExit(b, 0, 0)
+		for _, want := range []string{
+			"[CLIENT MESSAGE] one", milestones.DisconnectedLine,
+			milestones.ConnectedLine, "[CLIENT MESSAGE] hello", milestones.DisconnectedLine,
+		} {
+			t.ExpectLine(srv.Process, want, 0)
+		}
+		if exit := srv.Exited(); exit != nil {
+			t.Failf("the iterative server ended (%v); it should keep serving", exit)
+		}
+		// And a third client, to show it is still serving.
+		c := startClient(t, clientBin, srv.Port)
+		t.WriteStdin(c, "abc\n")
+		t.ExpectLine(c, "[SERVER MESSAGE] cba", 0)
+	})
 }
 
 // TestIterativeServerIsAStage1Copy keeps the iterative server what the
@@ -117,62 +122,67 @@ type multiReport struct {
 	median, slowest   time.Duration
 }
 
-// runMultiClient runs multi-client with args to its end and parses its
-// report, failing t if any line is out of shape.
-func runMultiClient(t *testing.T, tr *harness.Transcript, port, n int, wantCode int, args ...string) multiReport {
-	t.Helper()
-	bin := build(t, "solutions/experiments/multi-client")
+// runMultiClient runs multi-client (bin) with args to its end and parses
+// its report, failing t if any line is out of shape.
+func runMultiClient(t *milestones.T, bin string, port, n int, wantCode int, args ...string) multiReport {
 	args = append(args, "-port", strconv.Itoa(port), "-n", strconv.Itoa(n))
-	p := start(t, bin, tr, args...)
-	expectExit(t, p, wantCode)
+	p := t.StartOther(bin, args...)
+	t.ExpectExit(p, wantCode, 0)
 	out := p.Output(harness.Stdout)
 	if len(out) < n+2 {
-		t.Fatalf("multi-client printed %d lines, want at least %d:\n%s", len(out), n+2, strings.Join(out, "\n"))
+		t.Failf("multi-client printed %d lines, want at least %d:\n%s", len(out), n+2, strings.Join(out, "\n"))
 	}
 	if want := fmt.Sprintf("[INFO] Starting %d clients against 127.0.0.1:%d", n, port); out[0] != want {
-		t.Errorf("first line %q, want %q", out[0], want)
+		t.Failf("first line %q, want %q", out[0], want)
 	}
-	var r multiReport
-	seen := map[int]bool{}
-	for _, l := range out[1 : n+1] {
-		var m []string
-		if m = servedLine.FindStringSubmatch(l); m != nil {
-			id, _ := strconv.Atoi(m[1])
-			r.served = append(r.served, id)
-			if _, err := time.ParseDuration(m[2]); err != nil {
-				t.Errorf("%q: %v", l, err)
-			}
-		} else if m = notServedLine.FindStringSubmatch(l); m != nil {
-			id, _ := strconv.Atoi(m[1])
-			r.notServed = append(r.notServed, id)
-		} else {
-			t.Fatalf("line %q is neither [SERVED] nor [NOT SERVED]", l)
-		}
-		id, _ := strconv.Atoi(m[1])
-		if id < 1 || id > n || seen[id] {
-			t.Errorf("line %q: each client from 1 to %d should be reported once", l, n)
-		}
-		seen[id] = true
-	}
+	r := clientLines(t, out[1:n+1], n)
 	rest := out[n+1:]
 	var served int
 	if _, err := fmt.Sscanf(rest[0], "[REPORT] %d of %d clients served", &served, &r.total); err != nil || served != len(r.served) || r.total != n {
-		t.Errorf("report line %q; want \"[REPORT] %d of %d clients served\"", rest[0], len(r.served), n)
+		t.Failf("report line %q; want \"[REPORT] %d of %d clients served\"", rest[0], len(r.served), n)
 	}
 	switch {
 	case len(r.served) == 0 && len(rest) != 1:
-		t.Errorf("with no client served there are no times to report, but it printed %q", rest[1:])
+		t.Failf("with no client served there are no times to report, but it printed %q", rest[1:])
 	case len(r.served) > 0:
 		m := timesLine.FindStringSubmatch(strings.Join(rest[1:], "\n"))
 		if m == nil {
-			t.Fatalf("after the count, want one line \"[REPORT] median D, slowest D\"; got %q", rest[1:])
+			t.Failf("after the count, want one line \"[REPORT] median D, slowest D\"; got %q", rest[1:])
 		}
 		var err1, err2 error
 		r.median, err1 = time.ParseDuration(m[1])
 		r.slowest, err2 = time.ParseDuration(m[2])
 		if err1 != nil || err2 != nil || r.median > r.slowest {
-			t.Errorf("times line %q: want two durations, the median no greater than the slowest", rest[1])
+			t.Failf("times line %q: want two durations, the median no greater than the slowest", rest[1])
 		}
+	}
+	return r
+}
+
+// clientLines parses multi-client's line for each of its n clients: which
+// were served, and which not.
+func clientLines(t *milestones.T, lines []string, n int) multiReport {
+	var r multiReport
+	seen := map[int]bool{}
+	for _, l := range lines {
+		var m []string
+		if m = servedLine.FindStringSubmatch(l); m != nil {
+			id, _ := strconv.Atoi(m[1])
+			r.served = append(r.served, id)
+			if _, err := time.ParseDuration(m[2]); err != nil {
+				t.Failf("%q: %v", l, err)
+			}
+		} else if m = notServedLine.FindStringSubmatch(l); m != nil {
+			id, _ := strconv.Atoi(m[1])
+			r.notServed = append(r.notServed, id)
+		} else {
+			t.Failf("line %q is neither [SERVED] nor [NOT SERVED]", l)
+		}
+		id, _ := strconv.Atoi(m[1])
+		if id < 1 || id > n || seen[id] {
+			t.Failf("line %q: each client from 1 to %d should be reported once", l, n)
+		}
+		seen[id] = true
 	}
 	return r
 }
@@ -182,62 +192,56 @@ func runMultiClient(t *testing.T, tr *harness.Transcript, port, n int, wantCode 
 // another; the Stage 1 server serves one and leaves the rest unserved.
 func TestExperimentMultiClient(t *testing.T) {
 	t.Parallel()
+	multiClient := build(t, "solutions/experiments/multi-client")
 	t.Run("iterative server", func(t *testing.T) {
 		t.Parallel()
-		tr := newTranscript(t)
-		srv, port := startServer(t, build(t, "solutions/experiments/iterative-server"), tr)
-		const n = 5
-		r := runMultiClient(t, tr, port, n, 0, "-hold", "50ms")
-		if len(r.served) != n {
-			t.Errorf("%d of %d clients served, want all", len(r.served), n)
-		}
-		// One after another: each client connects, is answered, and leaves
-		// before the next one is taken.
-		var want []string
-		for range n {
-			want = append(want, "[INFO] Client connected to server", "[CLIENT MESSAGE] hello from client …", "[INFO] Client disconnected")
-		}
-		for i, w := range want {
-			got, err := srv.NextLine(wait)
-			if err != nil {
-				t.Fatalf("server line %d: %v", i+2, err)
+		serverBin := build(t, "solutions/experiments/iterative-server")
+		story(t, func(t *milestones.T) {
+			srv := t.StartOtherServer(serverBin, 0)
+			const n = 5
+			r := runMultiClient(t, multiClient, srv.Port, n, 0, "-hold", "50ms")
+			if len(r.served) != n {
+				t.Failf("%d of %d clients served, want all", len(r.served), n)
 			}
-			if prefix, ok := strings.CutSuffix(w, "…"); ok && strings.HasPrefix(got, prefix) || got == w {
-				continue
+			// One after another: each client connects, is answered, and
+			// leaves before the next one is taken.
+			want := []string{milestones.ListeningLine(srv.Port)}
+			for range n {
+				want = append(want, milestones.ConnectedLine, "[CLIENT MESSAGE] hello from client …", milestones.DisconnectedLine)
 			}
-			t.Fatalf("server line %d is %q, want %q: the clients should be served one after another", i+2, got, w)
-		}
+			t.ExpectOutput(srv.Process, want, 0)
+		})
 	})
 	t.Run("stage 1 server", func(t *testing.T) {
 		t.Parallel()
-		tr := newTranscript(t)
-		srv, port := startServer(t, build(t, "solutions/stage1-server"), tr)
-		r := runMultiClient(t, tr, port, 3, 1, "-timeout", harness.Scaled(wait).String())
-		if len(r.served) != 1 || len(r.notServed) != 2 {
-			t.Errorf("served %v and not %v; want one client served and two not", r.served, r.notServed)
-		}
-		expectExit(t, srv, 1)
+		serverBin := build(t, "solutions/stage1-server")
+		story(t, func(t *milestones.T) {
+			srv := t.StartOtherServer(serverBin, 0)
+			// As long as the checks wait for anything: the clients not
+			// served wait that long for a reply.
+			timeout := harness.Scaled(10 * time.Second).String()
+			r := runMultiClient(t, multiClient, srv.Port, 3, 1, "-timeout", timeout)
+			if len(r.served) != 1 || len(r.notServed) != 2 {
+				t.Failf("served %v and not %v; want one client served and two not", r.served, r.notServed)
+			}
+			t.ExpectExit(srv.Process, 1, 0)
+		})
 	})
 	t.Run("bad flags", func(t *testing.T) {
 		t.Parallel()
-		tr := newTranscript(t)
-		bin := build(t, "solutions/experiments/multi-client")
-		for _, args := range [][]string{{"-n", "0"}, {"-n", "1001"}, {"-timeout", "0s"}, {"-hold", "-1s"}, {"-host", "localhost"}} {
-			p := start(t, bin, tr, args...)
-			expectExit(t, p, 2)
-		}
+		story(t, func(t *milestones.T) {
+			for _, args := range [][]string{{"-n", "0"}, {"-n", "1001"}, {"-timeout", "0s"}, {"-hold", "-1s"}, {"-host", "localhost"}} {
+				t.ExpectExit(t.StartOther(multiClient, args...), 2, 0)
+			}
+		})
 	})
 	t.Run("nothing listening", func(t *testing.T) {
 		t.Parallel()
-		tr := newTranscript(t)
-		port, release, err := harness.RefusingPort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer release()
-		r := runMultiClient(t, tr, port, 2, 1)
-		if len(r.served) != 0 {
-			t.Errorf("served %v with nothing listening", r.served)
-		}
+		story(t, func(t *milestones.T) {
+			r := runMultiClient(t, multiClient, t.RefusingPort(), 2, 1)
+			if len(r.served) != 0 {
+				t.Failf("served %v with nothing listening", r.served)
+			}
+		})
 	})
 }

@@ -5,18 +5,17 @@ package tests
 
 const s1Connected = `	fmt.Println("[INFO] Client connected to server")`
 
-func init() {
-	gallery = append(gallery,
-		mistake{
-			name: "reverses-terminator", stage: 1,
-			edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	for i := len(line) - 1; i >= 0; i-- {
+var stage1Gallery = []broken{
+	{
+		name: "reverses-terminator",
+		edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	for i := len(line) - 1; i >= 0; i-- {
 		reply = append(reply, line[i])
 	}`}},
-			fails: map[string]string{"M2": "reverse the text before the terminator, not the terminator"},
-		},
-		mistake{
-			name: "one-read-one-message", stage: 1,
-			edits: []edit{{"server.go", `		lines.write(buf[:n])
+		fails: map[string]string{"M2": "reverse the text before the terminator, not the terminator"},
+	},
+	{
+		name: "one-read-one-message",
+		edits: []edit{{"server.go", `		lines.write(buf[:n])
 		for {
 			line, ok := lines.next()
 			if !ok {
@@ -28,36 +27,36 @@ func init() {
 		}`, `		if reply, err = answer(conn, buf[:n], reply[:0]); err != nil {
 			return
 		}`}},
-			fails: map[string]string{
-				"split":       "the server replied before the line was complete",
-				"eof-partial": `expected: "cba\n"`,
-				"long-line":   "the server should drop a client that sends a line over the limit",
-				"pipelined":   "got a wrong reply",
-				"restart":     "the server should drop a client that sends a line over the limit",
-			},
+		fails: map[string]string{
+			"split":       "the server replied before the line was complete",
+			"eof-partial": `expected: "cba\n"`,
+			"long-line":   "the server should drop a client that sends a line over the limit",
+			"pipelined":   "got a wrong reply",
+			"restart":     "the server should drop a client that sends a line over the limit",
 		},
-		mistake{
-			name: "crlf-answered-with-lf", stage: 1,
-			edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	reply = appendReversed(reply, content(line))
+	},
+	{
+		name: "crlf-answered-with-lf",
+		edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	reply = appendReversed(reply, content(line))
 	reply = append(reply, '\n')`}},
-			fails: map[string]string{
-				"crlf":        `The \r of a \r\n terminator went missing or moved`,
-				"utf8":        `The \r of a \r\n terminator went missing or moved`,
-				"eof-partial": `answer the unterminated "def"`,
-				"long-line":   `The \r of a \r\n terminator went missing or moved`,
-			},
+		fails: map[string]string{
+			"crlf":        `The \r of a \r\n terminator went missing or moved`,
+			"utf8":        `The \r of a \r\n terminator went missing or moved`,
+			"eof-partial": `answer the unterminated "def"`,
+			"long-line":   `The \r of a \r\n terminator went missing or moved`,
 		},
-		mistake{
-			name: "exits-0-after-client", stage: 1,
-			edits: []edit{{"server.go", `	fmt.Println("[INFO] Client disconnected. Closing server")
+	},
+	{
+		name: "exits-0-after-client",
+		edits: []edit{{"server.go", `	fmt.Println("[INFO] Client disconnected. Closing server")
 	return nil`, `	fmt.Println("[INFO] Client disconnected. Closing server")
 	os.Exit(0)
 	return nil`}},
-			fails: map[string]string{"M3": "the program ended with exit status 0; it should be exit status 1"},
-		},
-		mistake{
-			name: "keeps-running-after-client", stage: 1,
-			edits: []edit{{"server.go", `	conn, err := acceptClient(ln)
+		fails: map[string]string{"M3": "the program ended with exit status 0; it should be exit status 1"},
+	},
+	{
+		name: "keeps-running-after-client",
+		edits: []edit{{"server.go", `	conn, err := acceptClient(ln)
 	if err != nil {
 		return err
 	}
@@ -76,101 +75,102 @@ func init() {
 		unix.Close(conn)
 		fmt.Println("[INFO] Client disconnected. Closing server")
 	}`}},
-			fails: map[string]string{"M3": "the program was still running"},
+		fails: map[string]string{"M3": "the program was still running"},
+	},
+	{
+		name:  "connected-line-typo",
+		edits: []edit{{"server.go", s1Connected, `	fmt.Println("[INFO] Client connected to the server")`}},
+		fails: map[string]string{"M1": "the program printed a different line than expected"},
+	},
+	{
+		name: "logs-control-bytes-raw",
+		edits: []edit{{"server.go", `	fmt.Printf("[CLIENT MESSAGE] %s\n", printable(content(line)))`,
+			`	fmt.Printf("[CLIENT MESSAGE] %s\n", content(line))`}},
+		fails: map[string]string{
+			"crlf":   "print received text through printable()",
+			"binary": "print received text through printable()",
 		},
-		mistake{
-			name: "connected-line-typo", stage: 1,
-			edits: []edit{{"server.go", s1Connected, `	fmt.Println("[INFO] Client connected to the server")`}},
-			fails: map[string]string{"M1": "the program printed a different line than expected"},
-		},
-		mistake{
-			name: "logs-control-bytes-raw", stage: 1,
-			edits: []edit{{"server.go", `	fmt.Printf("[CLIENT MESSAGE] %s\n", printable(content(line)))`,
-				`	fmt.Printf("[CLIENT MESSAGE] %s\n", content(line))`}},
-			fails: map[string]string{
-				"crlf":   "print received text through printable()",
-				"binary": "print received text through printable()",
-			},
-		},
-		mistake{
-			name: "panics-when-port-taken", stage: 1,
-			edits: []edit{{"server.go", `	if err := bindAndListen(fd, host, port); err != nil {
+	},
+	{
+		name: "panics-when-port-taken",
+		edits: []edit{{"server.go", `	if err := bindAndListen(fd, host, port); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}`, `	if err := bindAndListen(fd, host, port); err != nil {
 		panic(err)
 	}`}},
-			fails: map[string]string{"port-in-use": "It panicked (panic: bind 127.0.0.1:"},
-		},
-		mistake{
-			name: "ignores-bind-error", stage: 1,
-			edits: []edit{{"server.go", `	if err := unix.Bind(fd, addr); err != nil {
+		fails: map[string]string{"port-in-use": "It panicked (panic: bind 127.0.0.1:"},
+	},
+	{
+		name: "ignores-bind-error",
+		edits: []edit{{"server.go", `	if err := unix.Bind(fd, addr); err != nil {
 		return fmt.Errorf("bind %d.%d.%d.%d:%d: %w", host[0], host[1], host[2], host[3], port, err)
 	}`, `	unix.Bind(fd, addr) // the learner forgot that bind can fail`}},
-			// listen(2) on an unbound socket binds it to a random port, so
-			// the program runs on, listening somewhere else.
-			fails: map[string]string{"port-in-use": "the program was still running"},
-		},
-		mistake{
-			name: "prints-before-listening", stage: 1,
-			edits: []edit{
-				{"server.go", `	ln, err := listen(cfg.host, cfg.port)`, `	fmt.Printf("[INFO] Server listening on port %d\n", cfg.port)
+		// listen(2) on an unbound socket binds it to a random port, so
+		// the program runs on, listening somewhere else.
+		fails: map[string]string{"port-in-use": "the program was still running"},
+	},
+	{
+		name: "prints-before-listening",
+		edits: []edit{
+			{"server.go", `	ln, err := listen(cfg.host, cfg.port)`, `	fmt.Printf("[INFO] Server listening on port %d\n", cfg.port)
 	ln, err := listen(cfg.host, cfg.port)`},
-				{"server.go", `	fmt.Printf("[INFO] Server listening on port %d\n", port)`, `	_ = port`},
-			},
-			fails: map[string]string{
-				"port-in-use": "nothing should be printed to stdout when the server cannot listen",
-				"port-0":      "with -port 0 the listening line should show the port the kernel chose",
-			},
-			// A client that connects right after the early line, before
-			// listen(2), is refused: any check that connects may see it.
-			mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
+			{"server.go", `	fmt.Printf("[INFO] Server listening on port %d\n", port)`, `	_ = port`},
 		},
-		mistake{
-			name: "write-loop-never-advances", stage: 1,
-			edits: []edit{{"server.go", `			return os.NewSyscallError("write", err)
+		fails: map[string]string{
+			"port-in-use": "nothing should be printed to stdout when the server cannot listen",
+			"port-0":      "with -port 0 the listening line should show the port the kernel chose",
+		},
+		// A client that connects right after the early line, before
+		// listen(2), is refused: any check that connects may see it.
+		mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
+	},
+	{
+		name: "write-loop-never-advances",
+		edits: []edit{{"server.go", `			return os.NewSyscallError("write", err)
 		}
 		b = b[n:]`, `			return os.NewSyscallError("write", err)
 		}
 		_ = n // the learner forgot to move past what was written`}},
-			fails: map[string]string{"M2": "A reply came again and again"},
-		},
-		mistake{
-			name: "read-error-is-fatal", stage: 1,
-			edits: []edit{{"server.go", `		if err != nil {
+		fails: map[string]string{"M2": "A reply came again and again"},
+	},
+	{
+		name: "read-error-is-fatal",
+		edits: []edit{{"server.go", `		if err != nil {
 			return // the connection broke, for example with ECONNRESET
 		}`, `		if err != nil {
 			fmt.Fprintf(os.Stderr, "[ERROR] %v\n", err)
 			os.Exit(1)
 		}`}},
-			fails: map[string]string{"reset": "print the disconnect line, not an [ERROR]"},
-		},
-		mistake{
-			name: "prints-the-port-flag", stage: 1,
-			edits: []edit{{"server.go", `	fmt.Printf("[INFO] Server listening on port %d\n", port)`, `	fmt.Printf("[INFO] Server listening on port %d\n", cfg.port) // the port asked for
+		fails: map[string]string{"reset": "print the disconnect line, not an [ERROR]"},
+	},
+	{
+		name: "prints-the-port-flag",
+		edits: []edit{{"server.go",
+			`	fmt.Printf("[INFO] Server listening on port %d\n", port)`,
+			`	fmt.Printf("[INFO] Server listening on port %d\n", cfg.port) // the port asked for
 	_ = port`}},
-			fails: map[string]string{"port-0": "with -port 0 the listening line should show the port the kernel chose"},
-		},
-		mistake{
-			name: "no-so-reuseaddr", stage: 1,
-			edits: []edit{{"server.go", `	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		fails: map[string]string{"port-0": "with -port 0 the listening line should show the port the kernel chose"},
+	},
+	{
+		name: "no-so-reuseaddr",
+		edits: []edit{{"server.go", `	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		unix.Close(fd)
 		return -1, os.NewSyscallError("setsockopt", err)
 	}`, ``}},
-			fails: map[string]string{"restart": "address already in use"},
+		fails: map[string]string{"restart": "address already in use"},
+	},
+	{
+		name:  "no-line-limit",
+		edits: []edit{{"server.go", `		if lines.tooLong() {`, `		if false && lines.tooLong() {`}},
+		fails: map[string]string{
+			"long-line": "the server should drop a client that sends a line over the limit",
+			"restart":   "the server should drop a client that sends a line over the limit",
 		},
-		mistake{
-			name: "no-line-limit", stage: 1,
-			edits: []edit{{"server.go", `		if lines.tooLong() {`, `		if false && lines.tooLong() {`}},
-			fails: map[string]string{
-				"long-line": "the server should drop a client that sends a line over the limit",
-				"restart":   "the server should drop a client that sends a line over the limit",
-			},
-		},
-		mistake{
-			name: "port-not-validated", stage: 1,
-			edits: []edit{{"flags.go", `	if *port < 0 || *port > 65535 {`, `	if false {`}},
-			fails: map[string]string{"bad-flags": "it should be exit status 2"},
-		},
-	)
+	},
+	{
+		name:  "port-not-validated",
+		edits: []edit{{"flags.go", `	if *port < 0 || *port > 65535 {`, `	if false {`}},
+		fails: map[string]string{"bad-flags": "it should be exit status 2"},
+	},
 }

@@ -2,26 +2,25 @@ package tests
 
 // Stage 2's broken programs: the mistakes learners make most with a client.
 
-func init() {
-	gallery = append(gallery,
-		mistake{
-			name: "prints-first-bytes-as-reply", stage: 2,
-			edits: []edit{{"client.go", `		r.pending = append(r.pending, r.buf[:n]...)
+var stage2Gallery = []broken{
+	{
+		name: "prints-first-bytes-as-reply",
+		edits: []edit{{"client.go", `		r.pending = append(r.pending, r.buf[:n]...)
 	}`, `		r.pending = append(r.pending, r.buf[:n]...)
 		line := r.pending
 		r.pending = nil
 		return line, nil // whatever one read returned
 	}`}},
-			fails: map[string]string{
-				"pieces":    "the client printed a reply before all of it had arrived",
-				"long":      "Only the start of the reply was printed",
-				"lock-step": "the client sent its next line before the whole reply to the last one had arrived",
-				"cut-off":   "When read(2) returns 0 with part of a reply received",
-			},
+		fails: map[string]string{
+			"pieces":    "the client printed a reply before all of it had arrived",
+			"long":      "Only the start of the reply was printed",
+			"lock-step": "the client sent its next line before the whole reply to the last one had arrived",
+			"cut-off":   "When read(2) returns 0 with part of a reply received",
 		},
-		mistake{
-			name: "sends-before-reply", stage: 2,
-			edits: []edit{{"client.go", `		if err := sendAll(fd, line); err != nil {
+	},
+	{
+		name: "sends-before-reply",
+		edits: []edit{{"client.go", `		if err := sendAll(fd, line); err != nil {
 			return err
 		}
 		// Lock-step:`, `		if err := sendAll(fd, line); err != nil {
@@ -31,73 +30,73 @@ func init() {
 			continue // the learner sends what is typed ahead before reading replies
 		}
 		// Lock-step:`}},
-			fails: map[string]string{"lock-step": "the client sent its next line before the whole reply to the last one had arrived"},
-		},
-		mistake{
-			name: "exits-1-at-stdin-eof", stage: 2,
-			edits: []edit{{"client.go", `		if err == io.EOF {
+		fails: map[string]string{"lock-step": "the client sent its next line before the whole reply to the last one had arrived"},
+	},
+	{
+		name: "exits-1-at-stdin-eof",
+		edits: []edit{{"client.go", `		if err == io.EOF {
 			return nil // the end of stdin: nothing more to send
 		}`, `		if err == io.EOF {
 			return err
 		}`}},
-			fails: map[string]string{"M3": "readInput's io.EOF means stdin has ended"},
-		},
-		mistake{
-			name: "loops-when-server-vanishes", stage: 2,
-			edits: []edit{{"client.go", `		if n == 0 {
+		fails: map[string]string{"M3": "readInput's io.EOF means stdin has ended"},
+	},
+	{
+		name: "loops-when-server-vanishes",
+		edits: []edit{{"client.go", `		if n == 0 {
 			return r.pending, io.EOF // the server closed its side
 		}`, `		if n == 0 {
 			continue // the learner did not know read returns 0 at the end
 		}`}},
-			fails: map[string]string{"M3": "the program is still running"},
-		},
-		mistake{
-			name: "prints-a-prompt", stage: 2,
-			edits: []edit{{"client.go", `	line, err := in.ReadBytes('\n')`, `	fmt.Print("> ")
+		fails: map[string]string{"M3": "the program is still running"},
+	},
+	{
+		name: "prints-a-prompt",
+		edits: []edit{{"client.go", `	line, err := in.ReadBytes('\n')`, `	fmt.Print("> ")
 	line, err := in.ReadBytes('\n')`}},
-			fails: map[string]string{"M2": `Something was printed in front of the line: "> "`},
-		},
-		mistake{
-			name: "connected-before-connecting", stage: 2,
-			edits: []edit{
-				{"main.go", `	fd, err := connectTo(cfg.host, cfg.port)`, `	fmt.Println("[INFO] Connected to server")
+		fails: map[string]string{"M2": `Something was printed in front of the line: "> "`},
+	},
+	{
+		name: "connected-before-connecting",
+		edits: []edit{
+			{"main.go", `	fd, err := connectTo(cfg.host, cfg.port)`, `	fmt.Println("[INFO] Connected to server")
 	fd, err := connectTo(cfg.host, cfg.port)`},
-				{"main.go", `	fmt.Println("[INFO] Connected to server")
+			{"main.go", `	fmt.Println("[INFO] Connected to server")
 
 	err = talk(fd, os.Stdin)`, `	err = talk(fd, os.Stdin)`},
-			},
-			fails: map[string]string{"M1": "nothing should be printed to stdout when the client cannot connect"},
 		},
-		mistake{
-			name: "reset-reported-as-error", stage: 2,
-			edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
-				`	return errors.Is(err, io.EOF)`}},
-			fails: map[string]string{"reset": "serverGone should be true for them"},
+		fails: map[string]string{"M1": "nothing should be printed to stdout when the client cannot connect"},
+	},
+	{
+		name: "reset-reported-as-error",
+		edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+			`	return errors.Is(err, io.EOF)`}},
+		fails: map[string]string{"reset": "serverGone should be true for them"},
+	},
+	{
+		name: "server-gone-compared-with-equals",
+		edits: []edit{
+			{"client.go", "\t\"errors\"\n", ""},
+			{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+				`	return err == io.EOF || err == unix.ECONNRESET || err == unix.EPIPE`},
 		},
-		mistake{
-			name: "server-gone-compared-with-equals", stage: 2,
-			edits: []edit{
-				{"client.go", "\t\"errors\"\n", ""},
-				{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
-					`	return err == io.EOF || err == unix.ECONNRESET || err == unix.EPIPE`},
-			},
-			fails: map[string]string{"reset": "compare with errors.Is, not =="},
-		},
-		mistake{
-			name: "eof-reported-as-error", stage: 2,
-			edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
-				`	return errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`}},
-			fails: map[string]string{"M3": "serverGone should be true for it"},
-		},
-		mistake{
-			name: "prints-control-bytes-raw", stage: 2,
-			edits: []edit{{"client.go", `			fmt.Printf("[SERVER MESSAGE] %s\n", printable(content(reply)))`,
-				`			fmt.Printf("[SERVER MESSAGE] %s\n", content(reply))`}},
-			fails: map[string]string{"control": "The reply was printed raw: pass it through printable()"},
-		},
-		mistake{
-			name: "scanner-for-stdin", stage: 2,
-			edits: []edit{{"client.go", `	line, err := in.ReadBytes('\n')
+		fails: map[string]string{"reset": "compare with errors.Is, not =="},
+	},
+	{
+		name: "eof-reported-as-error",
+		edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+			`	return errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`}},
+		fails: map[string]string{"M3": "serverGone should be true for it"},
+	},
+	{
+		name: "prints-control-bytes-raw",
+		edits: []edit{{"client.go", `			fmt.Printf("[SERVER MESSAGE] %s\n", printable(content(reply)))`,
+			`			fmt.Printf("[SERVER MESSAGE] %s\n", content(reply))`}},
+		fails: map[string]string{"control": "The reply was printed raw: pass it through printable()"},
+	},
+	{
+		name: "scanner-for-stdin",
+		edits: []edit{{"client.go", `	line, err := in.ReadBytes('\n')
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read stdin: %w", err)
 	}`, `	sc := bufio.NewScanner(in) // the learner's usual way to read lines
@@ -109,45 +108,44 @@ func init() {
 	}
 	line, err := append(sc.Bytes(), '\n'), error(nil)
 	_ = err`}},
-			fails: map[string]string{
-				"long":      "bufio.Scanner: token too long",
-				"lock-step": "a reader made anew for each line loses what the last one had read ahead",
-				"reset":     "bufio.Scanner: token too long",
-			},
+		fails: map[string]string{
+			"long":      "bufio.Scanner: token too long",
+			"lock-step": "a reader made anew for each line loses what the last one had read ahead",
+			"reset":     "bufio.Scanner: token too long",
 		},
-		mistake{
-			name: "drops-cut-off-reply", stage: 2,
-			edits: []edit{{"client.go", `		if len(reply) > 0 {
+	},
+	{
+		name: "drops-cut-off-reply",
+		edits: []edit{{"client.go", `		if len(reply) > 0 {
 			fmt.Printf`, `		if len(reply) > 0 && err == nil {
 			fmt.Printf`}},
-			fails: map[string]string{"cut-off": "When read(2) returns 0 with part of a reply received, print that part"},
-		},
-		mistake{
-			name: "drops-last-line-without-newline", stage: 2,
-			edits: []edit{{"client.go", `	if line[len(line)-1] != '\n' {
+		fails: map[string]string{"cut-off": "When read(2) returns 0 with part of a reply received, print that part"},
+	},
+	{
+		name: "drops-last-line-without-newline",
+		edits: []edit{{"client.go", `	if line[len(line)-1] != '\n' {
 		// The last line of a file may lack its newline. The server
 		// answers only complete lines, so give it one.
 		line = append(line, '\n')
 	}`, `	if line[len(line)-1] != '\n' {
 		return nil, io.EOF // the learner took the missing newline for the end
 	}`}},
-			fails: map[string]string{"no-newline": "without sending the last line, which had no newline"},
-		},
-		mistake{
-			name: "connect-error-wrapped", stage: 2,
-			edits: []edit{{"client.go", `		unix.Close(fd)
+		fails: map[string]string{"no-newline": "without sending the last line, which had no newline"},
+	},
+	{
+		name: "connect-error-wrapped",
+		edits: []edit{{"client.go", `		unix.Close(fd)
 		return -1, err
 	}
 	return fd, nil`, `		unix.Close(fd)
 		return -1, os.NewSyscallError("connect", err)
 	}
 	return fd, nil`}},
-			fails: map[string]string{"M1": "return connect's error as it is, without os.NewSyscallError"},
-		},
-		mistake{
-			name: "port-not-validated", stage: 2,
-			edits: []edit{{"flags.go", `	if *port < 0 || *port > 65535 {`, `	if false {`}},
-			fails: map[string]string{"bad-flags": "it should be exit status 2"},
-		},
-	)
+		fails: map[string]string{"M1": "return connect's error as it is, without os.NewSyscallError"},
+	},
+	{
+		name:  "port-not-validated",
+		edits: []edit{{"flags.go", `	if *port < 0 || *port > 65535 {`, `	if false {`}},
+		fails: map[string]string{"bad-flags": "it should be exit status 2"},
+	},
 }

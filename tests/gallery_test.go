@@ -15,21 +15,21 @@ import (
 	"workbook/tests/milestones"
 )
 
-// A mistake is a broken program in the gallery: one realistic learner
-// mistake, and exactly which checks must catch it and how.
+// A broken program is one realistic learner mistake, and exactly which
+// checks must catch it and how. Each stage's are in a plain table of its
+// own, stageNGallery in gallery_stageN_test.go, one entry per mistake.
 //
 // Each one is checked exactly as "go run ./tests/cmd/check -challenges -dir"
 // checks a learner's program: milestones in order up to the first that
 // fails, and then, only if they all passed, every challenge.
 //
-// Most mistakes are the reference solution with a small edit, applied to a
-// copy at test time: that keeps each mistake down to the lines that make it,
-// and an edit that no longer applies (because the solution changed) fails
-// loudly instead of testing something else. A mistake that is a different
+// Most are the reference solution with a small edit, applied to a copy at
+// test time: that keeps each mistake down to the lines that make it, and an
+// edit that no longer applies (because the solution changed) fails loudly
+// instead of testing something else. A broken program that is a different
 // program altogether names its directory instead.
-type mistake struct {
-	name  string // what the learner did, as a slug
-	stage int
+type broken struct {
+	name string // what the learner did, as a slug
 	// dir is the program to start from, relative to the repository root:
 	// the stage's reference solution when empty.
 	dir   string
@@ -50,71 +50,80 @@ type mistake struct {
 // An edit replaces old, which must occur exactly once in file, with new.
 type edit struct{ file, old, new string }
 
-// gallery is every broken program, from the gallery_stageN_test.go files.
-var gallery []mistake
+// galleries holds each stage's broken programs, by stage number.
+var galleries = map[int][]broken{
+	1: stage1Gallery,
+	2: stage2Gallery,
+	3: stage3Gallery,
+}
 
 // TestGallery runs every check of a stage against each broken program and
 // holds the checks to what the mistake says they catch.
 func TestGallery(t *testing.T) {
-	for _, m := range gallery {
-		t.Run(fmt.Sprintf("stage%d/%s", m.stage, m.name), func(t *testing.T) {
-			t.Parallel()
-			st := milestones.StageByNumber(m.stage)
-			dir := m.program(t, st)
-			sr, err := milestones.RunStage(context.Background(), st, dir, "go run ./"+st.Dir,
-				milestones.Options{Challenges: true, BinDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sr.BuildErr != nil {
-				t.Fatalf("the broken program does not compile:\n%s", sr.BuildErr.Output)
-			}
-			if os.Getenv("GALLERY_PRINT") != "" {
-				// For writing a new mistake's expectations: what fails, and how.
-				for _, res := range sr.Results {
-					if res.Status == milestones.Failed {
-						t.Logf("%q: summary %q, hint %q", res.Check.ID, res.Failure.Summary, res.Failure.Hint)
+	for _, st := range milestones.Stages() {
+		for _, b := range galleries[st.Number] {
+			t.Run(fmt.Sprintf("stage%d/%s", st.Number, b.name), func(t *testing.T) {
+				t.Parallel()
+				dir := b.program(t, st)
+				sr, err := milestones.RunStage(context.Background(), st, dir, "go run ./"+st.Dir,
+					milestones.Options{Challenges: true, BinDir: t.TempDir()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sr.BuildErr != nil {
+					t.Fatalf("the broken program does not compile:\n%s", sr.BuildErr.Output)
+				}
+				if os.Getenv("GALLERY_PRINT") != "" {
+					// For writing a new mistake's expectations: what fails, and how.
+					for _, res := range sr.Results {
+						if res.Status == milestones.Failed {
+							t.Logf("%q: summary %q, hint %q", res.Check.ID, res.Failure.Summary, res.Failure.Hint)
+						}
 					}
 				}
-			}
-			var failed []string
-			caughtByTiming := false
-			for _, res := range sr.Results {
-				if res.Status != milestones.Failed {
-					continue
-				}
-				want, expected := m.fails[res.Check.ID]
-				if expected {
-					failed = append(failed, res.Check.ID)
-				} else {
-					want, expected = m.mayFail[res.Check.ID]
-					caughtByTiming = caughtByTiming || (expected && res.Check.Kind == milestones.Milestone)
-				}
-				if !expected {
-					t.Errorf("%s failed, but this mistake should not make it fail:\n%s", res.Check.Name(), failureText(st, res, "go run ./"+st.Dir))
-					continue
-				}
-				if text := failureText(st, res, "go run ./"+st.Dir); !strings.Contains(text, want) {
-					t.Errorf("%s failed without naming the cause %q:\n%s", res.Check.Name(), want, text)
-				}
-			}
-			wantFailed := []string{}
-			for id := range m.fails {
-				wantFailed = append(wantFailed, id)
-			}
-			order := func(ids []string) {
-				sort.Slice(ids, func(i, j int) bool { return checkIndex(st, ids[i]) < checkIndex(st, ids[j]) })
-			}
-			order(wantFailed)
-			if failed == nil {
-				failed = []string{}
-			}
-			// A milestone that caught the mistake by timing stops the run
-			// before the checks that catch it every time.
-			if diff := cmp.Diff(wantFailed, failed); diff != "" && !caughtByTiming {
-				t.Errorf("the checks that failed differ from the ones this mistake should fail (-want +got):\n%s", diff)
-			}
-		})
+				b.assess(t, &sr)
+			})
+		}
+	}
+}
+
+// assess holds the results of checking b to what b says must fail, and how.
+func (b broken) assess(t *testing.T, sr *milestones.StageResult) {
+	t.Helper()
+	st := sr.Stage
+	var failed []string
+	caughtByTiming := false
+	for _, res := range sr.Results {
+		if res.Status != milestones.Failed {
+			continue
+		}
+		want, expected := b.fails[res.Check.ID]
+		if expected {
+			failed = append(failed, res.Check.ID)
+		} else {
+			want, expected = b.mayFail[res.Check.ID]
+			caughtByTiming = caughtByTiming || (expected && res.Check.Kind == milestones.Milestone)
+		}
+		if !expected {
+			t.Errorf("%s failed, but this mistake should not make it fail:\n%s", res.Check.Name(), failureText(st, res, "go run ./"+st.Dir))
+			continue
+		}
+		if text := failureText(st, res, "go run ./"+st.Dir); !strings.Contains(text, want) {
+			t.Errorf("%s failed without naming the cause %q:\n%s", res.Check.Name(), want, text)
+		}
+	}
+	wantFailed := []string{}
+	for id := range b.fails {
+		wantFailed = append(wantFailed, id)
+	}
+	sort.Slice(wantFailed, func(i, j int) bool { return checkIndex(st, wantFailed[i]) < checkIndex(st, wantFailed[j]) })
+	if failed == nil {
+		failed = []string{}
+	}
+	// A milestone that caught the mistake by timing stops the run
+	// before the checks that catch it every time.
+	if diff := cmp.Diff(wantFailed, failed); diff != "" && !caughtByTiming {
+		t.Errorf("the checks that failed differ from the ones this mistake should fail (-want +got):\n%s", diff)
 	}
 }
 
@@ -122,9 +131,11 @@ func TestGallery(t *testing.T) {
 // least one broken program in the gallery fails it.
 func TestGalleryCoversEveryCheck(t *testing.T) {
 	caught := map[string]bool{}
-	for _, m := range gallery {
-		for id := range m.fails {
-			caught[fmt.Sprintf("stage%d/%s", m.stage, id)] = true
+	for n, gallery := range galleries {
+		for _, b := range gallery {
+			for id := range b.fails {
+				caught[fmt.Sprintf("stage%d/%s", n, id)] = true
+			}
 		}
 	}
 	for _, st := range milestones.Stages() {
@@ -141,17 +152,17 @@ func checkIndex(st *milestones.Stage, id string) int {
 }
 
 // program returns the directory of the broken program, ready to build.
-func (m mistake) program(t *testing.T, st *milestones.Stage) string {
+func (b broken) program(t *testing.T, st *milestones.Stage) string {
 	t.Helper()
-	from := m.dir
+	from := b.dir
 	if from == "" {
 		from = "solutions/" + st.Dir
 	}
-	if len(m.edits) == 0 {
+	if len(b.edits) == 0 {
 		return filepath.Join(root, from)
 	}
 	dir := copyStage(t, from)
-	for _, e := range m.edits {
+	for _, e := range b.edits {
 		path := filepath.Join(dir, e.file)
 		b, err := os.ReadFile(path)
 		if err != nil {

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -49,24 +50,12 @@ func TestGoroutineServer(t *testing.T) {
 					t.Skip("needs prlimit (util-linux) to start the server with few file descriptors")
 				}
 			}
-			res := milestones.Run(c, prog)
+			res := milestones.Run(context.Background(), c, prog)
 			if res.Status != milestones.Passed {
 				t.Fatalf("%s failed:\n%s", c.Name(), failureText(st, res, prog.Run))
 			}
 		})
 	}
-}
-
-// The lines a concurrent server prints, besides Stage 1's (SPEC §4).
-const (
-	connected    = "[INFO] Client connected to server"
-	disconnected = "[INFO] Client disconnected"
-	shuttingDown = "[INFO] Server shutting down"
-	anyWarning   = "[WARN] …" // as milestones.MatchLine reads it
-)
-
-func listening(srv *milestones.Server) string {
-	return fmt.Sprintf("[INFO] Server listening on port %d", srv.Port)
 }
 
 var concurrentServerChecks = []*milestones.Check{
@@ -120,51 +109,38 @@ var concurrentServerChecks = []*milestones.Check{
 // join connects a new client and waits for the server to announce it.
 func join(t *milestones.T, srv *milestones.Server) *harness.Conn {
 	c := t.Dial(srv, 0)
-	t.WaitLine(srv.Process, connected, 0)
+	t.WaitLine(srv.Process, milestones.ConnectedLine, 0)
 	return c
-}
-
-// exchange sends line on c and expects want back.
-func exchange(t *milestones.T, c *harness.Conn, line, want string) {
-	if err := c.Send(line); err != nil {
-		t.Failf("could not send to the server: %v", err)
-	}
-	t.ExpectReply(c, line, want, 0)
-}
-
-// expectClosed expects the server to close c without another byte.
-func expectClosed(t *milestones.T, c *harness.Conn, why string) {
-	got, err := c.ReadToEOF(10 * time.Second)
-	if got != "" || err != nil {
-		t.Fail(milestones.Failure{Summary: why, Want: "end of file, and no bytes", Got: fmt.Sprintf("%q, then %v", got, err)})
-	}
 }
 
 func checkPartialLineAtEOF(t *milestones.T) {
 	srv := t.StartServer(0)
 	c := join(t, srv)
-	exchange(t, c, "abc\nd", "cba\n")
+	c.Send("abc\nd")
+	t.ExpectReply(c, "abc\nd", "cba\n", 0)
 	c.Send("ef")
 	c.CloseWrite()
 	if got, err := c.ReadToEOF(10 * time.Second); got != "fed" || err != nil {
 		t.Fail(milestones.Failure{Summary: "after end of file the server should answer the unterminated \"def\" and close", Sent: "def", Want: "fed", Got: got})
 	}
-	t.WaitLine(srv.Process, disconnected, 0)
-	exchange(t, join(t, srv), "next\n", "txen\n")
+	t.WaitLine(srv.Process, milestones.DisconnectedLine, 0)
+	t.Exchange(join(t, srv), 0, "next\n")
 	t.ExpectOutput(srv.Process, []string{
-		listening(srv), connected, "[CLIENT MESSAGE] abc", "[CLIENT MESSAGE] def", disconnected,
-		connected, "[CLIENT MESSAGE] next",
+		milestones.ListeningLine(srv.Port),
+		milestones.ConnectedLine, "[CLIENT MESSAGE] abc", "[CLIENT MESSAGE] def", milestones.DisconnectedLine,
+		milestones.ConnectedLine, "[CLIENT MESSAGE] next",
 	}, 0)
 }
 
 func checkInterleaved(t *milestones.T) {
 	srv := t.StartServer(0)
 	a, b := join(t, srv), join(t, srv)
-	exchange(t, a, "from a\n", "a morf\n")
-	exchange(t, b, "from b\n", "b morf\n")
+	t.Exchange(a, 0, "from a\n")
+	t.Exchange(b, 0, "from b\n")
 	a.Send("one ")
-	exchange(t, b, "two\n", "owt\n") // a's unfinished line does not hold b up
-	exchange(t, a, "line\n", "enil eno\n")
+	t.Exchange(b, 0, "two\n") // a's unfinished line does not hold b up
+	a.Send("line\n")
+	t.ExpectReply(a, "line\n", "enil eno\n", 0) // a's line, begun with "one "
 
 	t.Notef("ten clients: each sends before any reads")
 	var ten []*harness.Conn
@@ -182,13 +158,14 @@ func checkInterleaved(t *milestones.T) {
 func checkLongLine(t *milestones.T) {
 	srv := t.StartServer(0, "-max-line", "16")
 	a, b := join(t, srv), join(t, srv)
-	exchange(t, a, "0123456789abcdef\n", "fedcba9876543210\n")
+	t.Exchange(a, 0, "0123456789abcdef\n")
 	a.Send("0123456789abcdefg\n")
-	expectClosed(t, a, "a client that sends a line over -max-line should be dropped without a reply")
-	t.WaitLine(srv.Process, disconnected, 0)
-	exchange(t, b, "still here\n", "ereh llits\n")
+	t.ExpectClosed(a, "a client that sends a line over -max-line should be dropped without a reply", "", 0)
+	t.WaitLine(srv.Process, milestones.DisconnectedLine, 0)
+	t.Exchange(b, 0, "still here\n")
 	t.ExpectOutput(srv.Process, []string{
-		listening(srv), connected, connected, "[CLIENT MESSAGE] 0123456789abcdef", anyWarning, disconnected,
+		milestones.ListeningLine(srv.Port), milestones.ConnectedLine, milestones.ConnectedLine,
+		"[CLIENT MESSAGE] 0123456789abcdef", milestones.AnyWarning, milestones.DisconnectedLine,
 		"[CLIENT MESSAGE] still here",
 	}, 0)
 }
@@ -196,13 +173,15 @@ func checkLongLine(t *milestones.T) {
 func checkReset(t *milestones.T) {
 	srv := t.StartServer(0)
 	a := join(t, srv)
-	exchange(t, a, "abc\n", "cba\n")
+	t.Exchange(a, 0, "abc\n")
 	a.Send("half a li")
 	a.Reset()
-	t.WaitLine(srv.Process, disconnected, 0)
-	exchange(t, join(t, srv), "x\n", "x\n")
+	t.WaitLine(srv.Process, milestones.DisconnectedLine, 0)
+	t.Exchange(join(t, srv), 0, "x\n")
 	t.ExpectOutput(srv.Process, []string{
-		listening(srv), connected, "[CLIENT MESSAGE] abc", disconnected, connected, "[CLIENT MESSAGE] x",
+		milestones.ListeningLine(srv.Port),
+		milestones.ConnectedLine, "[CLIENT MESSAGE] abc", milestones.DisconnectedLine,
+		milestones.ConnectedLine, "[CLIENT MESSAGE] x",
 	}, 0)
 }
 
@@ -213,7 +192,7 @@ func checkSlowReader(t *milestones.T) {
 	t.Notef("the slow client sends 16 MiB of lines and reads nothing")
 	go slow.Send(strings.Repeat(strings.Repeat("x", 63)+"\n", 1<<18)) // ends with an error when the check closes slow
 	for i := range 20 {
-		exchange(t, fast, fmt.Sprintf("fast %c\n", 'a'+i), fmt.Sprintf("%c tsaf\n", 'a'+i))
+		t.Exchange(fast, 0, fmt.Sprintf("fast %c\n", 'a'+i))
 	}
 }
 
@@ -221,31 +200,27 @@ func checkMaxClients(t *milestones.T) {
 	srv := t.StartServer(0, "-max-clients", "2")
 	a, b := join(t, srv), join(t, srv)
 	c := t.Dial(srv, 0)
-	expectClosed(t, c, "a third client with -max-clients 2 should be closed at once")
+	t.ExpectClosed(c, "a third client with -max-clients 2 should be closed at once", "", 0)
 	t.WaitLine(srv.Process, "[WARN] 2 clients already connected (-max-clients): refusing a new client", 0)
-	exchange(t, b, "b\n", "b\n")
+	t.Exchange(b, 0, "b\n")
 	a.Close()
-	t.WaitLine(srv.Process, disconnected, 0)
-	exchange(t, join(t, srv), "new\n", "wen\n")
+	t.WaitLine(srv.Process, milestones.DisconnectedLine, 0)
+	t.Exchange(join(t, srv), 0, "new\n")
 }
 
 func checkFDLimit(t *milestones.T) {
-	p := t.StartWith(harness.Options{Wrap: []string{"prlimit", "--nofile=24", "--"}, Args: []string{"-port", "0"}})
-	line, err := p.NextLine(10 * time.Second)
-	var port int
-	if _, serr := fmt.Sscanf(line, "[INFO] Server listening on port %d", &port); err != nil || serr != nil {
-		t.Failf("started with 24 file descriptors, the server did not print its listening line: %q, %v", line, err)
-	}
-	srv := &milestones.Server{Process: p, Port: port}
+	srv := t.StartServerWith(harness.Options{Wrap: []string{"prlimit", "--nofile=24", "--"}}, 0, "")
 	var clients []*harness.Conn
 	for len(clients) < 30 {
 		c := t.Dial(srv, 0)
-		line, err := p.WaitLine(10*time.Second, func(s string) bool { return s == connected || strings.HasPrefix(s, "[WARN]") })
+		line, err := srv.WaitLine(10*time.Second, func(s string) bool {
+			return s == milestones.ConnectedLine || strings.HasPrefix(s, milestones.WarnPrefix)
+		})
 		if err != nil {
 			t.Failf("after client %d connected, the server printed neither the connected line nor a [WARN] line: %v", len(clients)+1, err)
 		}
-		if line != connected {
-			expectClosed(t, c, "a client refused for want of descriptors should be closed at once")
+		if line != milestones.ConnectedLine {
+			t.ExpectClosed(c, "a client refused for want of descriptors should be closed at once", "", 0)
 			break
 		}
 		clients = append(clients, c)
@@ -254,10 +229,10 @@ func checkFDLimit(t *milestones.T) {
 		t.Failf("30 clients were accepted with a limit of 24 descriptors")
 	}
 	t.Notef("%d clients were accepted before the descriptors ran out", len(clients))
-	exchange(t, clients[0], "still served\n", "devres llits\n")
+	t.Exchange(clients[0], 0, "still served\n")
 	clients[1].Close()
-	t.WaitLine(p, disconnected, 0)
-	exchange(t, join(t, srv), "a freed descriptor\n", "rotpircsed deerf a\n")
+	t.WaitLine(srv.Process, milestones.DisconnectedLine, 0)
+	t.Exchange(join(t, srv), 0, "a freed descriptor\n")
 }
 
 func checkSignals(t *milestones.T) {
@@ -265,17 +240,17 @@ func checkSignals(t *milestones.T) {
 		srv := t.StartServer(0)
 		c := join(t, srv)
 		srv.Signal(sig)
-		t.WaitLine(srv.Process, shuttingDown, 0)
+		t.WaitLine(srv.Process, milestones.ShutdownLine, 0)
 		t.ExpectExit(srv.Process, 0, 0)
-		expectClosed(t, c, "the server's clients should read end of file once it has exited")
+		t.ExpectClosed(c, "the server's clients should read end of file once it has exited", "", 0)
 	}
 }
 
 func checkQuiet(t *milestones.T) {
 	srv := t.StartServer(0, "-quiet", "-max-line", "4")
 	c := t.Dial(srv, 0)
-	exchange(t, c, "abcd\n", "dcba\n")
+	t.Exchange(c, 0, "abcd\n")
 	c.Send("abcde\n")
-	expectClosed(t, c, "a line over -max-line should drop the client, -quiet or not")
-	t.ExpectOutput(srv.Process, []string{listening(srv), anyWarning}, 0)
+	t.ExpectClosed(c, "a line over -max-line should drop the client, -quiet or not", "", 0)
+	t.ExpectOutput(srv.Process, []string{milestones.ListeningLine(srv.Port), milestones.AnyWarning}, 0)
 }

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -46,7 +47,7 @@ func TestSkeletonStopsAtStep1(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing", got)
 			}
 
-			res := milestones.Run(st.Milestones()[0], milestones.Program{Bin: bin, Run: "go run ./" + st.Dir})
+			res := milestones.Run(context.Background(), st.Milestones()[0], milestones.Program{Bin: bin, Run: "go run ./" + st.Dir})
 			if res.Status != milestones.Failed {
 				t.Fatalf("Milestone 1 passed on the untouched skeleton")
 			}
@@ -181,10 +182,10 @@ func TestSharedHelpersIdentical(t *testing.T) {
 }
 
 // TestStagesDoNotImportNet holds the stage programs, skeletons and
-// solutions alike, to the workbook's premise (SPEC §1): every system call is
-// the learner's own, through golang.org/x/sys/unix, so package net is never
-// imported. (The tests and tools may use it, and so does the
-// goroutine-per-client server that exists to compare with it.)
+// solutions alike, to the workbook's premise, as the root README.md puts
+// it: every system call is the learner's own, through golang.org/x/sys/unix,
+// so package net is never imported. (The tests and tools may use it, and so
+// does the goroutine-per-client server that exists to compare with it.)
 func TestStagesDoNotImportNet(t *testing.T) {
 	for _, st := range milestones.Stages() {
 		for _, dir := range []string{st.Dir, filepath.Join("solutions", st.Dir)} {

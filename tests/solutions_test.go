@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestSolutions(t *testing.T) {
 			for _, c := range st.Checks {
 				t.Run(c.ID, func(t *testing.T) {
 					t.Parallel()
-					res := milestones.Run(c, prog)
+					res := milestones.Run(context.Background(), c, prog)
 					if res.Status != milestones.Passed {
 						t.Fatalf("%s failed:\n%s", c.Name(), failureText(st, res, prog.Run))
 					}

@@ -33,6 +33,12 @@ func newPoller() (*poller, error) {
 	return &poller{fd: fd, events: make([]unix.EpollEvent, maxEvents)}, nil
 }
 
+// close closes the epoll instance. The descriptors it watched stay open;
+// see close(2) and epoll(7).
+func (p *poller) close() error {
+	return unix.Close(p.fd)
+}
+
 // add puts fd in the interest list, to be reported when one of events
 // (such as EPOLLIN, "there is something to read") is ready; see
 // epoll_ctl(2).

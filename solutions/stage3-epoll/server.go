@@ -40,11 +40,12 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	s, err := newServer(cfg, log, ln)
+	defer unix.Close(ln)
+	port, err := localPort(ln)
 	if err != nil {
 		return err
 	}
-	port, err := localPort(ln)
+	s, err := newServer(cfg, log, ln)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,9 @@ func run(cfg config) error {
 }
 
 // newServer creates the epoll instance and puts the listening socket and
-// the stop signal in its interest list.
+// the stop signal in its interest list. When a step fails, it closes what
+// the steps before it opened, so that a failed newServer leaves nothing
+// behind.
 func newServer(cfg config, log *logger, ln int) (*server, error) {
 	poll, err := newPoller()
 	if err != nil {
@@ -62,14 +65,20 @@ func newServer(cfg config, log *logger, ln int) (*server, error) {
 	// EPOLLIN on a listening socket means "a client is waiting in the
 	// queue": accept(2) has something to take.
 	if err := poll.add(ln, unix.EPOLLIN); err != nil {
-		return nil, err
-	}
-	wake, err := wakeOnSignal(poll)
-	if err != nil {
+		poll.close()
 		return nil, err
 	}
 	spare, err := openSpare()
 	if err != nil {
+		poll.close()
+		return nil, err
+	}
+	// Last, because it starts a goroutine that cannot be taken back: once
+	// the stop signal is wired up, nothing here fails any more.
+	wake, err := wakeOnSignal(poll)
+	if err != nil {
+		unix.Close(spare)
+		poll.close()
 		return nil, err
 	}
 	return &server{

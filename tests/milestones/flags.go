@@ -7,8 +7,9 @@ import (
 )
 
 // expectBadFlags starts the program once with each set of arguments and
-// checks that it rejects them as the contract says (SPEC §4): the usage on
-// stderr, nothing on stdout, and exit status 2. step is the Step to revisit.
+// checks that it rejects them as the flag package does (and as each stage's
+// flags.go says): the usage on stderr, nothing on stdout, and exit status 2.
+// step is the Step to revisit.
 func expectBadFlags(t *T, step int, argSets ...[]string) {
 	for _, args := range argSets {
 		t.Notef("starting with %s", strings.Join(args, " "))

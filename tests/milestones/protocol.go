@@ -7,8 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// This file is the checks' own model of the protocol in SPEC §3 and the log
-// format in SPEC §4, written independently of the stage programs.
+// This file is the checks' own model of the protocol (a line in, the line
+// reversed out: stage1-server/README.md) and of the way received text is
+// logged, written independently of the stage programs.
 
 // content returns line without its terminator ("\n" or "\r\n").
 func content(line string) string {

@@ -2,6 +2,7 @@ package milestones
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -27,10 +28,22 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// Run runs one check against prog.
-func Run(c *Check, prog Program) (res Result) {
+// Step returns the Step to revisit for a failed result: the one its
+// failure names, else the check's.
+func (r *Result) Step() int {
+	if r.Failure != nil && r.Failure.Step > 0 {
+		return r.Failure.Step
+	}
+	return r.Check.Step
+}
+
+// Run runs one check against prog. When ctx is done before the check is,
+// the programs it started are stopped, so that it ends at once; what it
+// reports then says nothing about the program.
+func Run(ctx context.Context, c *Check, prog Program) (res Result) {
 	t := &T{prog: prog, tr: harness.NewTranscript()}
 	start := time.Now()
+	defer context.AfterFunc(ctx, t.stopPrograms)()
 	defer func() {
 		v := recover()
 		if _, ok := v.(errFailed); v != nil && !ok {
@@ -42,7 +55,7 @@ func Run(c *Check, prog Program) (res Result) {
 			t.cleanups[i]()
 		}
 		if t.failure != nil {
-			for _, p := range t.procs {
+			for _, p := range t.programs() {
 				if f := todoFailure(p); f != nil {
 					t.failure = f
 					break
@@ -120,7 +133,8 @@ type Options struct {
 // RunStage builds the main package in dir and runs the stage's checks
 // against it. run is how a learner runs that directory by hand, for repro
 // commands. Milestones run in order and stop at the first failure; the
-// checks not run are reported as NotRun.
+// checks not run are reported as NotRun. When ctx is done, the check
+// running is stopped, no more start, and RunStage returns ctx's error.
 func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (StageResult, error) {
 	sr := StageResult{Stage: st, Dir: dir}
 	binDir := opt.BinDir
@@ -133,12 +147,8 @@ func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (Sta
 		binDir = tmp
 	}
 	bin, err := harness.Build(ctx, dir, binDir)
-	if err != nil {
-		be, ok := err.(*harness.BuildError)
-		if !ok {
-			return sr, err
-		}
-		sr.BuildErr = be
+	if err != nil && !errors.As(err, &sr.BuildErr) {
+		return sr, err // the build did not run, or was interrupted
 	}
 	prog := Program{Bin: bin, Run: run}
 	stopped := sr.BuildErr != nil
@@ -149,7 +159,12 @@ func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (Sta
 			if opt.Progress != nil {
 				opt.Progress(c, nil)
 			}
-			res = Run(c, prog)
+			res = Run(ctx, c, prog)
+			if ctx.Err() != nil {
+				res = Result{Check: c} // interrupted: not run to its end
+				sr.Results = append(sr.Results, res)
+				continue
+			}
 			if opt.Progress != nil {
 				opt.Progress(c, &res)
 			}

@@ -3,26 +3,13 @@ package milestones
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"workbook/tests/harness"
 )
-
-// The lines both servers print (SPEC §4).
-const (
-	connectedLine = "[INFO] Client connected to server"
-	messagePrefix = "[CLIENT MESSAGE] "
-)
-
-func listeningLine(port int) string {
-	return fmt.Sprintf("[INFO] Server listening on port %d", port)
-}
-
-func messageLine(line string) string {
-	return messagePrefix + logged(content(line))
-}
 
 // A Server is a server program under test, listening on Port.
 type Server struct {
@@ -44,9 +31,19 @@ func (t *T) StartServer(step int, args ...string) *Server {
 // command. silent, if not empty, is the hint for a server that prints
 // nothing at all.
 func (t *T) StartServerWith(opt harness.Options, step int, silent string) *Server {
+	return t.startServer(t.prog.Bin, opt, step, silent)
+}
+
+// StartOtherServer is StartServer for bin, a server that takes part in the
+// check besides the program under test; see StartOther.
+func (t *T) StartOtherServer(bin string, step int, args ...string) *Server {
+	return t.startServer(bin, harness.Options{Args: args, Name: filepath.Base(bin)}, step, "")
+}
+
+func (t *T) startServer(bin string, opt harness.Options, step int, silent string) *Server {
 	opt.Transcript = t.tr
 	var first string
-	p, port, err := harness.StartServer(t.prog.Bin, opt,
+	p, port, err := harness.StartServer(bin, opt,
 		func(p *harness.Process, port int) error {
 			var err error
 			first, err = p.NextLine(waitOutput)
@@ -55,7 +52,7 @@ func (t *T) StartServerWith(opt harness.Options, step int, silent string) *Serve
 	if p != nil {
 		t.started(p)
 	}
-	want := listeningLine(port)
+	want := ListeningLine(port)
 	if err != nil {
 		if p == nil {
 			t.Failf("could not start the program: %v", err)
@@ -96,7 +93,8 @@ func (t *T) Dial(srv *Server, step int) *harness.Conn {
 		summary := fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err)
 		hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
 		if errors.Is(err, syscall.ECONNREFUSED) {
-			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) and that listen(2) is called before the listening line is printed."
+			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) " +
+				"and that listen(2) is called before the listening line is printed."
 		}
 		if exit := srv.Exited(); exit != nil {
 			// The server had listened; it ended meanwhile, and its end is
@@ -112,20 +110,4 @@ func (t *T) Dial(srv *Server, step int) *harness.Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
-}
-
-// expectClosed checks that the server closes c's connection without
-// sending anything on it. why says what the server should have done, and
-// sent what c sent last, for the failure.
-func expectClosed(t *T, c *harness.Conn, why, sent string, step int) {
-	got, err := c.ReadToEOF(waitReply)
-	if got != "" || errors.Is(err, harness.ErrTimeout) {
-		t.Fail(Failure{
-			Summary: why,
-			Sent:    sent,
-			Want:    "the connection closed, and nothing sent",
-			Got:     fmt.Sprintf("%q, then %v", got, errOrEOF(err)),
-			Step:    step,
-		})
-	}
 }

@@ -3,9 +3,11 @@ package milestones
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"workbook/tests/harness"
@@ -44,8 +46,10 @@ type T struct {
 	tr       *harness.Transcript
 	cleanups []func()
 	failure  *Failure
-	procs    []*harness.Process
 	clients  int
+
+	mu    sync.Mutex // guards procs, which an interrupted run stops from another goroutine
+	procs []*harness.Process
 }
 
 // errFailed unwinds a check's goroutine when it fails.
@@ -78,8 +82,20 @@ func (t *T) Start(args ...string) *harness.Process {
 
 // StartWith starts the program with opt, recording into the transcript.
 func (t *T) StartWith(opt harness.Options) *harness.Process {
+	return t.start(t.prog.Bin, opt)
+}
+
+// StartOther starts bin, a program that takes part in the check besides
+// the one under test (such as the Stage 1 server that a Stage 2 client
+// talks to), with args. The transcript labels its output with its name,
+// and it is stopped when the check ends.
+func (t *T) StartOther(bin string, args ...string) *harness.Process {
+	return t.start(bin, harness.Options{Args: args, Name: filepath.Base(bin)})
+}
+
+func (t *T) start(bin string, opt harness.Options) *harness.Process {
 	opt.Transcript = t.tr
-	p, err := harness.Start(t.prog.Bin, opt)
+	p, err := harness.Start(bin, opt)
 	if err != nil {
 		t.Failf("could not start the program: %v", err)
 	}
@@ -90,8 +106,24 @@ func (t *T) StartWith(opt harness.Options) *harness.Process {
 // started registers a program the check started, to be stopped when the
 // check ends and looked at if it fails.
 func (t *T) started(p *harness.Process) {
+	t.mu.Lock()
 	t.procs = append(t.procs, p)
+	t.mu.Unlock()
 	t.Cleanup(p.Stop)
+}
+
+// programs returns the programs the check has started so far.
+func (t *T) programs() []*harness.Process {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.procs)
+}
+
+// stopPrograms stops every program the check has started.
+func (t *T) stopPrograms() {
+	for _, p := range t.programs() {
+		p.Stop()
+	}
 }
 
 // nextClient returns the name for a new client connection.
@@ -247,9 +279,6 @@ func (t *T) checkReply(c *harness.Conn, sent, want, got string, err error, step 
 	t.Fail(f)
 }
 
-// todoLine matches the line a skeleton prints for a Step not done yet.
-var todoLine = regexp.MustCompile(`^\[TODO\] step (\d+) is not done yet`)
-
 // failWaiting fails a check whose wait for want ended with err.
 func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 	var exited *harness.ExitedError
@@ -275,81 +304,4 @@ func (t *T) failWaiting(p *harness.Process, err error, want string, step int) {
 			Step:    step,
 		})
 	}
-}
-
-// todoFailure returns the failure to report when p stopped at a Step that
-// is not done yet, printing its [TODO] line; otherwise nil. Whatever a
-// check noticed first (a refused connection, a missing reply, a line too
-// few), that unfinished Step is the cause to name.
-func todoFailure(p *harness.Process) *Failure {
-	for _, l := range p.Output(harness.Stderr) {
-		if m := todoLine.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return &Failure{
-				Summary: fmt.Sprintf("the program stopped at Step %d, which is not done yet: %s", n, l),
-				Step:    n,
-				Hint:    fmt.Sprintf("Replace the todo(%d) call under TODO(step %d) with your code; the README's Step %d explains what goes there.", n, n, n),
-			}
-		}
-	}
-	return nil
-}
-
-// exitHint explains an unexpected end from what the program printed last.
-func exitHint(p *harness.Process) string {
-	errs := p.Output(harness.Stderr)
-	if len(errs) == 0 {
-		return "It printed nothing to stderr: look for an os.Exit, or a return from run, that comes too early."
-	}
-	for _, l := range errs {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			return "It panicked (" + l + "): the stderr lines in the transcript show where. Return errors instead, so main can print them as [ERROR] lines."
-		}
-	}
-	last := errs[len(errs)-1]
-	if strings.HasPrefix(last, "[ERROR]") {
-		return "It reported an error: " + last
-	}
-	return "Its last stderr line was: " + last
-}
-
-// lineHint names a likely mistake when a line differs only a little.
-func lineHint(want, got string) string {
-	switch {
-	case strings.TrimSpace(got) == strings.TrimSpace(want):
-		return "Only spaces differ: look for a missing or extra space, or a line printed with \\r."
-	case strings.EqualFold(got, want):
-		return "Only upper and lower case differ: copy the line from the README exactly."
-	case want == disconnectLine3 && got == disconnectLine1:
-		return "This server goes on after a client leaves, so its line is just \"[INFO] Client disconnected\"."
-	case got != want && strings.HasSuffix(got, want):
-		return fmt.Sprintf("Something was printed in front of the line: %q. Print only the lines shown in the README; a prompt is not one of them.", strings.TrimSuffix(got, want))
-	case got != logged(got) && logged(got) == want:
-		return "The line went to the terminal raw, control bytes and all: print received text through printable()."
-	}
-	return ""
-}
-
-// repeats reports whether s starts with the same line twice over.
-func repeats(s string) bool {
-	i := strings.IndexByte(s, '\n')
-	return i >= 0 && strings.HasPrefix(s[i+1:], s[:i+1])
-}
-
-// replyHint names a likely mistake from the shape of a wrong reply.
-func replyHint(sent, want, got string) string {
-	if got == "" || got == want {
-		return ""
-	}
-	switch {
-	case got == sent:
-		return "The reply is what was sent, unchanged: reverse the line before writing it back."
-	case repeats(got):
-		return "A reply came again and again: after each write(2), move past the bytes it sent (b = b[n:]) before writing again."
-	case strings.HasPrefix(got, "\n") && strings.HasSuffix(want, "\n"):
-		return "The reply starts with the newline: reverse the text before the terminator, not the terminator."
-	case strings.HasSuffix(want, "\r\n") && strings.HasSuffix(got, "\n") && !strings.HasSuffix(got, "\r\n"):
-		return "The \\r of a \\r\\n terminator went missing or moved: keep \"\\r\\n\" at the end of the reply."
-	}
-	return ""
 }

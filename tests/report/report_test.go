@@ -22,10 +22,10 @@ func TestAnchor(t *testing.T) {
 	}
 }
 
-// TestFailureTellsTheWholeStory checks that a failure shows everything
-// SPEC §6 asks for: which check, what was sent, expected and actual values
-// with a diff, the last lines the program printed, a hint naming the Step,
-// and a command to reproduce it.
+// TestFailureTellsTheWholeStory checks that a failure shows everything a
+// learner needs to act on it: which check, what was sent, expected and
+// actual values with a diff, the last lines the program printed, a hint
+// naming the Step, and a command to reproduce it.
 func TestFailureTellsTheWholeStory(t *testing.T) {
 	st := &milestones.Stage{Number: 1, Dir: "stage1-server", Steps: []string{"Create a socket", "Bind and listen"}}
 	res := milestones.Result{

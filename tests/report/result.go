@@ -55,11 +55,7 @@ func Failure(w io.Writer, res milestones.Result, d Details, s Style) {
 	if hint != "" {
 		b.WriteString(s.paint(yellow, "hint: ") + hint + "\n")
 	}
-	step := f.Step
-	if step == 0 {
-		step = c.Step
-	}
-	if step > 0 {
+	if step := res.Step(); step > 0 {
 		fmt.Fprintf(&b, "revisit: %s\n", StepRef(d.Stage, step))
 	}
 	if len(c.Repro) > 0 {

@@ -113,12 +113,8 @@ func Next(w io.Writer, results []*milestones.StageResult, challenges bool, rerun
 			return
 		case !sr.Passed():
 			f := sr.FirstFailure()
-			step := f.Check.Step
-			if f.Failure.Step > 0 {
-				step = f.Failure.Step
-			}
 			fmt.Fprintf(w, "%s Stage %d fails at %s. Read %s, then run the check again.\n",
-				s.paint(bold, "Next:"), st.Number, f.Check.Name(), StepRef(st, step))
+				s.paint(bold, "Next:"), st.Number, f.Check.Name(), StepRef(st, f.Step()))
 			return
 		}
 	}

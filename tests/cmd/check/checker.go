@@ -94,6 +94,9 @@ func (c *checker) run(ctx context.Context) bool {
 			BinDir:     c.binDir,
 			Progress:   p.Progress,
 		})
+		if ctx.Err() != nil {
+			return false // stopped by a signal: main says so
+		}
 		if err != nil {
 			fmt.Fprintf(c.out, "check: %v\n", err)
 			return false

@@ -50,22 +50,24 @@ func main() {
 		fmt.Fprintf(os.Stderr, "check: %v\n", err)
 		os.Exit(2)
 	}
+	// Ctrl-C (SIGINT), kill (SIGTERM) and a closed terminal (SIGHUP) cancel
+	// ctx: the build or the check under way is stopped, and nothing more
+	// starts. A second signal ends the command at once, the default way.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	context.AfterFunc(ctx, stop)
+	os.Exit(check(ctx, cfg, root))
+}
+
+// check runs the checks cfg asks for, from the workbook at root, and
+// returns the exit status: 0 when everything checked passes, 1 when
+// something fails, and 130 when a signal stopped it.
+func check(ctx context.Context, cfg config, root string) int {
 	binDir, err := os.MkdirTemp("", "workbook-check-")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "check: %v\n", err)
-		os.Exit(1)
+		return 1
 	}
-	interrupted := make(chan os.Signal, 1)
-	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		// Ctrl-C ends the command at once. The programs under test die with
-		// it (the harness starts them with a parent-death signal).
-		<-interrupted
-		os.RemoveAll(binDir)
-		fmt.Fprintln(os.Stderr, "\ncheck: stopped")
-		os.Exit(130)
-	}()
-	ctx := context.Background()
+	defer os.RemoveAll(binDir)
 
 	c := &checker{cfg: cfg, root: root, binDir: binDir, out: os.Stdout, style: report.ForTerminal(os.Stdout)}
 	var passed bool
@@ -74,10 +76,14 @@ func main() {
 	} else {
 		passed = c.run(ctx)
 	}
-	os.RemoveAll(binDir)
-	if !passed {
-		os.Exit(1)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "\ncheck: stopped")
+		return 130 // what a shell reports for a command that Ctrl-C ended
+	case !passed:
+		return 1
 	}
+	return 0
 }
 
 func parseArgs(args []string, stderr io.Writer) (config, error) {

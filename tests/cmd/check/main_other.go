@@ -13,6 +13,7 @@ import (
 // those programs through Linux's /proc and process groups.
 func main() {
 	fmt.Fprintf(os.Stderr, "check: the workbook's programs make Linux system calls, so they and their checks run on Linux only, not on %s.\n", runtime.GOOS)
-	fmt.Fprintln(os.Stderr, "Run the workbook on Linux: on a Linux machine or virtual machine, or in its dev container (.devcontainer/devcontainer.json, for VS Code or GitHub Codespaces).")
+	fmt.Fprintln(os.Stderr, "Run the workbook on Linux: on a Linux machine or virtual machine, "+
+		"or in its dev container (.devcontainer/devcontainer.json, for VS Code or GitHub Codespaces).")
 	os.Exit(1)
 }

@@ -17,8 +17,8 @@ import (
 const pollEvery = 500 * time.Millisecond
 
 // watch runs the checks, then again after every change to a .go file or
-// go.mod in what is checked. It returns only when ctx is done, reporting
-// whether the last run passed; Ctrl-C ends the whole command before that.
+// go.mod in what is checked. It returns only when ctx is done (Ctrl-C, for
+// example), reporting whether the last run passed.
 func (c *checker) watch(ctx context.Context) bool {
 	for {
 		if c.style.Terminal {
@@ -28,6 +28,9 @@ func (c *checker) watch(ctx context.Context) bool {
 		// another one.
 		before := c.snapshot()
 		passed := c.run(ctx)
+		if ctx.Err() != nil {
+			return passed
+		}
 		fmt.Fprintf(c.out, "\nWatching for changes to .go files; Ctrl-C to stop.\n")
 		for {
 			select {

@@ -304,9 +304,7 @@ func TestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := fakeServer(t, func(_ int64, line []byte) []byte { return reversed(line) })
-	echo := fakeServer(t, func(_ int64, line []byte) []byte { return line })
-	loadgen := func(args ...string) (stdout, stderr string, code int) {
+	loadgen := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		var out, errOut bytes.Buffer
@@ -320,20 +318,35 @@ func TestCommand(t *testing.T) {
 		}
 		return out.String(), errOut.String(), code
 	}
-	short := []string{"-conns", "3", "-requests", "200", "-duration", "1m"}
+	t.Run("load", func(t *testing.T) { testCommandLoad(t, loadgen) })
+	t.Run("usage", func(t *testing.T) { testCommandUsage(t, loadgen) })
+	t.Run("chart", func(t *testing.T) { testCommandChart(t, loadgen) })
+}
 
+// A loadgenFunc runs the built command with args.
+type loadgenFunc func(t *testing.T, args ...string) (stdout, stderr string, code int)
+
+// testCommandLoad loads a right server and an echo server in each mode
+// that sends requests.
+func testCommandLoad(t *testing.T, loadgen loadgenFunc) {
+	good := fakeServer(t, func(_ int64, line []byte) []byte { return reversed(line) })
+	echo := fakeServer(t, func(_ int64, line []byte) []byte { return line })
+	short := []string{"-conns", "3", "-requests", "200", "-duration", "1m"}
 	for _, mode := range []string{modeClosed, modePipelined} {
-		stdout, stderr, code := loadgen(append(short, "-addr", good, "-mode", mode)...)
+		stdout, stderr, code := loadgen(t, append(short, "-addr", good, "-mode", mode)...)
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		if code != 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "loadgen label=- mode="+mode+" ") {
 			t.Errorf("against a right server in %s mode: exit %d, stdout %q, stderr %q; want status 0 and one summary line", mode, code, stdout, stderr)
 		}
-		stdout, stderr, code = loadgen(append(short, "-addr", echo, "-mode", mode)...)
+		stdout, stderr, code = loadgen(t, append(short, "-addr", echo, "-mode", mode)...)
 		if f, ok := parseSummary(stdout); code != 1 || !ok || f["errors"] == "0" || !strings.Contains(stderr, "loadgen: error: conn ") {
 			t.Errorf("against an echo server in %s mode: exit %d, stdout %q, stderr %q; want status 1, errors counted and described", mode, code, stdout, stderr)
 		}
 	}
+}
 
+// testCommandUsage gives the command bad arguments.
+func testCommandUsage(t *testing.T, loadgen loadgenFunc) {
 	for _, args := range [][]string{
 		{"-conns", "0"},
 		{"-mode", "open"},
@@ -349,26 +362,30 @@ func TestCommand(t *testing.T) {
 		{"extra"},
 		{"-no-such-flag"},
 	} {
-		stdout, stderr, code := loadgen(args...)
+		stdout, stderr, code := loadgen(t, args...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: go run ./tests/cmd/loadgen") {
 			t.Errorf("loadgen %s: exit %d, stdout %q, stderr %q; want status 2 and the usage", strings.Join(args, " "), code, stdout, stderr)
 		}
 	}
+}
 
+// testCommandChart turns saved summary lines into a chart, a table and a
+// spread.
+func testCommandChart(t *testing.T, loadgen loadgenFunc) {
 	results := filepath.Join(t.TempDir(), "results.txt")
 	os.WriteFile(results, []byte(
 		"loadgen label=a mode=closed conns=1 depth=1 size=32 duration=1s requests=10 rps=10 errors=0\n"+
 			"something else\n"+
 			"loadgen label=b mode=closed conns=1 depth=1 size=32 duration=1s requests=20 rps=20 errors=0\n"), 0o644)
-	stdout, stderr, code := loadgen("-chart", results)
+	stdout, stderr, code := loadgen(t, "-chart", results)
 	if code != 0 || !strings.Contains(stdout, "xychart-beta") || !strings.Contains(stdout, "bar [10, 20]") {
 		t.Errorf("-chart: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	stdout, stderr, code = loadgen("-table", results)
+	stdout, stderr, code = loadgen(t, "-table", results)
 	if code != 0 || !strings.Contains(stdout, "| a | 1 conns | 10 |") || !strings.Contains(stdout, "| b | 1 conns | 20 |") {
 		t.Errorf("-table: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	stdout, stderr, code = loadgen("-spread", results, "-against", "a")
+	stdout, stderr, code = loadgen(t, "-spread", results, "-against", "a")
 	if code != 0 || !strings.Contains(stdout, "| b | 1 conns | 1 | 20 | 20 | 20 | 2 | 2 | 2 |") {
 		t.Errorf("-spread: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

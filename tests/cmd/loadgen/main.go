@@ -117,6 +117,20 @@ Flags:
 func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	var cfg config
 	var ch chartConfig
+	fs := flagSet(&cfg, &ch, stderr)
+	if err := fs.Parse(args); err != nil {
+		return cfg, ch, err
+	}
+	err := checkArgs(fs, cfg, ch)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n\n", err)
+		fs.Usage()
+	}
+	return cfg, ch, err
+}
+
+// flagSet returns the command's flags, which set cfg and ch.
+func flagSet(cfg *config, ch *chartConfig, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -140,41 +154,34 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	fs.StringVar(&ch.table, "table", "", "print a Markdown table of the summary lines in `FILE` (- for stdin) and exit")
 	fs.StringVar(&ch.spread, "spread", "", "print how -metric varied over repeated runs in `FILE` (- for stdin) and exit")
 	fs.StringVar(&ch.against, "against", "", "with -spread, also show each run divided by the paired run with this `label`")
-	if err := fs.Parse(args); err != nil {
-		return cfg, ch, err
-	}
-	usageError := func(format string, a ...any) (config, chartConfig, error) {
-		err := fmt.Errorf(format, a...)
-		fmt.Fprintf(stderr, "%v\n\n", err)
-		fs.Usage()
-		return cfg, ch, err
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected argument %q", fs.Arg(0))
-	}
+	return fs
+}
+
+// checkArgs returns what is wrong with the parsed command line, if anything.
+func checkArgs(fs *flag.FlagSet, cfg config, ch chartConfig) error {
 	modes := 0
-	for _, name := range []string{ch.file, ch.table, ch.spread} {
-		if name != "" {
+	for _, file := range []string{ch.file, ch.table, ch.spread} {
+		if file != "" {
 			modes++
 		}
 	}
-	if modes > 1 {
-		return usageError("-chart, -table and -spread: one at a time")
-	}
-	if ch.against != "" && ch.spread == "" {
-		return usageError("-against goes with -spread")
-	}
-	if ch.table != "" {
-		return cfg, ch, nil
-	}
-	if ch.file != "" || ch.spread != "" {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case modes > 1:
+		return errors.New("-chart, -table and -spread: one at a time")
+	case ch.against != "" && ch.spread == "":
+		return errors.New("-against goes with -spread")
+	case ch.table != "":
+		return nil
+	case ch.file != "" || ch.spread != "":
 		if _, ok := metricTitles[ch.metric]; !ok {
-			return usageError("invalid value %q for flag -metric: want one of %s", ch.metric, strings.Join(chartMetrics(), ", "))
+			return fmt.Errorf("invalid value %q for flag -metric: want one of %s", ch.metric, strings.Join(chartMetrics(), ", "))
 		}
-		return cfg, ch, nil
+		return nil
 	}
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
-		return usageError("invalid value %q for flag -addr: %v", cfg.addr, err)
+		return fmt.Errorf("invalid value %q for flag -addr: %v", cfg.addr, err)
 	}
 	for _, f := range []struct {
 		name  string
@@ -189,26 +196,31 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 		{"requests", cfg.requests, 0},
 	} {
 		if f.value < f.least {
-			return usageError("invalid value %d for flag -%s: want %d or more", f.value, f.name, f.least)
+			return fmt.Errorf("invalid value %d for flag -%s: want %d or more", f.value, f.name, f.least)
 		}
 	}
+	return checkRunArgs(cfg)
+}
+
+// checkRunArgs checks the flags of a load run that are not plain counts.
+func checkRunArgs(cfg config) error {
 	switch cfg.mode {
 	case modeClosed, modePipelined:
 		if cfg.duration <= 0 {
-			return usageError("invalid value %v for flag -duration: want more than 0", cfg.duration)
+			return fmt.Errorf("invalid value %v for flag -duration: want more than 0", cfg.duration)
 		}
 	case modeIdle:
 		if cfg.duration < 0 {
-			return usageError("invalid value %v for flag -duration: want 0 or more", cfg.duration)
+			return fmt.Errorf("invalid value %v for flag -duration: want 0 or more", cfg.duration)
 		}
 	default:
-		return usageError("invalid value %q for flag -mode: want closed, pipelined or idle", cfg.mode)
+		return fmt.Errorf("invalid value %q for flag -mode: want closed, pipelined or idle", cfg.mode)
 	}
 	if cfg.timeout <= 0 {
-		return usageError("invalid value %v for flag -timeout: want more than 0", cfg.timeout)
+		return fmt.Errorf("invalid value %v for flag -timeout: want more than 0", cfg.timeout)
 	}
 	if strings.ContainsAny(cfg.label, " \t\n=") {
-		return usageError("invalid value %q for flag -label: no spaces or '=', so the summary line stays key=value", cfg.label)
+		return fmt.Errorf("invalid value %q for flag -label: no spaces or '=', so the summary line stays key=value", cfg.label)
 	}
-	return cfg, ch, nil
+	return nil
 }

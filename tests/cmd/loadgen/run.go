@@ -115,18 +115,7 @@ func run(ctx context.Context, cfg config, p progress) (summary, error) {
 	t0, cpu0, client0 := time.Now(), serverCPU(cfg.pid), selfCPUTime()
 	r.measureStart.Store(t0.UnixNano())
 	r.phase.Store(measuring)
-	timer := time.NewTimer(cfg.duration)
-	var allFailed <-chan struct{} // nil, which never fires, in idle mode
-	if cfg.mode != modeIdle {
-		allFailed = waitDone(&r.workers) // no connection left to measure
-	}
-	select {
-	case <-timer.C:
-	case <-r.enough:
-	case <-allFailed:
-	case <-ctx.Done():
-	}
-	timer.Stop()
+	r.waitMeasured(ctx, cfg)
 	r.phase.Store(draining)
 	t1, cpu1, client1 := time.Now(), serverCPU(cfg.pid), selfCPUTime()
 	if cfg.pid > 0 {
@@ -154,6 +143,24 @@ func run(ctx context.Context, cfg config, p progress) (summary, error) {
 	s.errors, s.failures, s.notOpened = r.errors, r.failures, r.notOpened
 	r.mu.Unlock()
 	return s, nil
+}
+
+// waitMeasured waits until the measurement is over: cfg.duration has
+// passed, cfg.requests replies have come, no connection is left to
+// measure, or ctx is done.
+func (r *runner) waitMeasured(ctx context.Context, cfg config) {
+	timer := time.NewTimer(cfg.duration)
+	defer timer.Stop()
+	var allFailed <-chan struct{} // nil, which never fires, in idle mode
+	if cfg.mode != modeIdle {
+		allFailed = waitDone(&r.workers) // no connection left to measure
+	}
+	select {
+	case <-timer.C:
+	case <-r.enough:
+	case <-allFailed:
+	case <-ctx.Done():
+	}
 }
 
 // serverCPU returns the CPU time process pid has used, or -1 when there is

@@ -1,0 +1,205 @@
+package milestones
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"workbook/tests/harness"
+)
+
+// Expectations that read what the kernel says about the program in /proc
+// (proc(5)): its descriptors, its epoll interest lists, its CPU time.
+// The kernel offers no event for these, so they are polled.
+
+// epollSteps are the Steps of an event loop's lesson that expectWatched
+// names: where the epoll instance is created, where the listening socket
+// goes into its interest list (with its descriptor as the event's data),
+// where each client's socket does, and where a client's socket is closed
+// once it has gone.
+type epollSteps struct{ create, watch, accept, close int }
+
+// expectWatched checks that the server has an epoll instance that watches
+// every socket the server has open (the listening socket and each
+// client's), each with its own descriptor number as the event's data
+// (EpollEvent.Fd), and that it has sockets open in all.
+//
+// This is also how a server built on package net (a goroutine per client)
+// shows: its sockets are in the Go runtime's own epoll instance, which
+// keeps a pointer as each one's data, never the descriptor.
+func expectWatched(t *T, srv *Server, sockets int, steps epollSteps) {
+	pid := srv.Pid()
+	open := socketFDs(t, pid)
+	watches := loopInterest(t, pid, open, steps)
+	for _, fd := range open {
+		i := slices.IndexFunc(watches, func(w harness.EpollWatch) bool { return w.FD == fd })
+		if i < 0 {
+			step, what := steps.accept, "a client's socket"
+			if len(open) == 1 {
+				step, what = steps.watch, "the listening socket"
+			}
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("%s (descriptor %d) is not in the server's epoll interest list (/proc/%d/fdinfo)", what, fd, pid),
+				Want:    fmt.Sprintf("sockets %v watched", open),
+				Got:     fmt.Sprintf("%v", watchedFDs(watches)),
+				Step:    step,
+				Hint:    "Add every socket to epoll with unix.EpollCtl(EPOLL_CTL_ADD): the listening socket at the start, each client's as it is accepted.",
+			})
+		}
+		if w := watches[i]; w.Data != uint64(fd) {
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("epoll watches socket %d, but with 0x%x as its data, not its descriptor", fd, w.Data),
+				Want:    fmt.Sprintf("data 0x%x", fd),
+				Got:     fmt.Sprintf("data 0x%x", w.Data),
+				Step:    steps.watch,
+				Hint: "Give unix.EpollCtl an EpollEvent with Fd: int32(fd): that is how an event says which socket it is about. " +
+					"(This is also what a server built on package net looks like: the Go runtime watches its sockets with pointers as data. " +
+					"This stage must not use package net.)",
+			})
+		}
+	}
+	if sockets > 0 && len(open) != sockets {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server has %d sockets open; "+
+				"with the clients connected now it should have %d (theirs and the listening socket)", len(open), sockets),
+			Want: fmt.Sprint(sockets),
+			Got:  fmt.Sprint(len(open)),
+			Step: steps.close,
+			Hint: "Close each client's socket (after EPOLL_CTL_DEL) once it has gone.",
+		})
+	}
+}
+
+// socketFDs returns the descriptors of the sockets process pid has open,
+// in order.
+func socketFDs(t *T, pid int) []int {
+	fds, err := harness.Descriptors(pid)
+	if err != nil {
+		t.Failf("could not read the server's descriptors: %v", err)
+	}
+	var open []int
+	for fd, target := range fds {
+		if strings.HasPrefix(target, "socket:[") {
+			open = append(open, fd)
+		}
+	}
+	slices.Sort(open)
+	return open
+}
+
+// loopInterest returns the interest list of the event loop's epoll
+// instance: of the instances process pid has open, the one that watches
+// the most of the sockets open.
+func loopInterest(t *T, pid int, open []int, steps epollSteps) []harness.EpollWatch {
+	instances, err := harness.EpollInstances(pid)
+	if err != nil {
+		t.Failf("could not read the server's epoll instances: %v", err)
+	}
+	if len(instances) == 0 {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server (process %d) has no epoll instance open", pid),
+			Step:    steps.create,
+			Hint:    "Create one with unix.EpollCreate1 and keep its descriptor open for as long as the loop runs.",
+		})
+	}
+	var best []harness.EpollWatch
+	bestCount := -1
+	for _, watches := range instances {
+		n := 0
+		for _, w := range watches {
+			if slices.Contains(open, w.FD) {
+				n++
+			}
+		}
+		if n > bestCount {
+			best, bestCount = watches, n
+		}
+	}
+	return best
+}
+
+func watchedFDs(watches []harness.EpollWatch) []int {
+	var fds []int
+	for _, w := range watches {
+		fds = append(fds, w.FD)
+	}
+	slices.Sort(fds)
+	return fds
+}
+
+// expectSockets waits until the server has exactly n sockets open, and
+// fails if that does not happen within the deadline.
+func expectSockets(t *T, srv *Server, n int, step int, hint string) {
+	deadline := time.Now().Add(harness.Scaled(waitOutput))
+	for {
+		got, err := harness.OpenSockets(srv.Pid())
+		if err != nil {
+			t.Failf("could not count the server's sockets: %v", err)
+		}
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("the server has %d sockets open (socket:[…] in /proc/%d/fd); it should be back to %d", got, srv.Pid(), n),
+				Want:    fmt.Sprint(n),
+				Got:     fmt.Sprint(got),
+				Step:    step,
+				Hint:    hint,
+			})
+		}
+		time.Sleep(20 * time.Millisecond) // polling /proc: nothing to wait on
+	}
+}
+
+// idleWindow is how long expectIdle watches an idle server.
+const idleWindow = 500 * time.Millisecond
+
+// expectIdle checks that the server, with nothing to do, sleeps: over a
+// short quiet window it neither goes round its loop (no new "[DEBUG] Epoll
+// wait" lines) nor uses more than a little CPU time (/proc/PID/stat). A
+// loop that spins shows in one or the other, whether it prints or not.
+func expectIdle(t *T, srv *Server, step int, hint string) {
+	settle(srv)
+	loops := srv.CountLines(isDebug)
+	cpu, err := harness.CPUTime(srv.Pid())
+	if err != nil {
+		t.Failf("could not read the server's CPU time: %v", err)
+	}
+	t.Notef("watching the idle server for %v", idleWindow)
+	time.Sleep(idleWindow) // a quiet window: proving that nothing happens
+	cpu2, err := harness.CPUTime(srv.Pid())
+	if err != nil {
+		t.Failf("could not read the server's CPU time: %v", err)
+	}
+	loops2 := srv.CountLines(isDebug)
+	// A loop that spins goes round thousands of times in the window; the
+	// few rounds allowed are for lines that were late on their way.
+	if loops2-loops > 10 || cpu2-cpu > idleWindow/4 {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and used %v of CPU in %v: it spins", loops2-loops, cpu2-cpu, idleWindow),
+			Want:    "no [DEBUG] Epoll wait lines, and next to no CPU time",
+			Got:     fmt.Sprintf("%d [DEBUG] Epoll wait lines, %v of CPU time", loops2-loops, cpu2-cpu),
+			Step:    step,
+			Hint:    hint,
+		})
+	}
+	t.Notef("it went round its loop %d times and used %v of CPU", loops2-loops, cpu2-cpu)
+}
+
+// settle waits until the server has printed nothing new for a moment
+// (and at most a few seconds), so that lines printed earlier, still on their
+// way through the pipe, are not taken for new ones.
+func settle(srv *Server) {
+	all := func(string) bool { return true }
+	n := srv.CountLines(all)
+	for range 20 {
+		time.Sleep(100 * time.Millisecond) // polling: no event says "nothing more"
+		m := srv.CountLines(all)
+		if m == n {
+			return
+		}
+		n = m
+	}
+}

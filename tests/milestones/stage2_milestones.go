@@ -1,0 +1,114 @@
+package milestones
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"workbook/tests/harness"
+)
+
+// Stage 2's milestones: the client connects, trades lines for replies, and
+// ends cleanly, whichever side ends first.
+
+// connectedClient starts the client against a scripted server, waits for
+// its connected line and accepts its connection: how every Stage 2 check
+// that needs a server begins.
+func connectedClient(t *T) (*harness.Process, *harness.Conn) {
+	l := t.Listen()
+	p := t.StartClient(l)
+	t.ExpectLine(p, ClientConnectedLine, s2Connect)
+	return p, t.Accept(l, s2Connect)
+}
+
+// trade types each line on the client's stdin, checks that the client sends
+// it, answers it as the Stage 1 server would, and checks the line the client
+// prints. It returns the lines printed.
+func trade(t *T, p *harness.Process, srv *harness.Conn, lines ...string) []string {
+	var printed []string
+	for _, l := range lines {
+		t.WriteStdin(p, l)
+		expectSent(t, p, srv, l, l)
+		srv.Send(reply(l))
+		expectMessage(t, p, reply(l))
+		printed = append(printed, ServerMessageLine(reply(l)))
+	}
+	return printed
+}
+
+func s2Connects(t *T) {
+	p, _ := connectedClient(t)
+	t.ExpectOutput(p, []string{ClientConnectedLine}, s2Connect)
+
+	t.Notef("now a client with no server to connect to")
+	port := t.RefusingPort()
+	p = t.Start("-port", strconv.Itoa(port))
+	t.ExpectExit(p, 1, s2Connect)
+	if got := p.Output(harness.Stderr); len(got) != 1 || got[0] != RefusedLine {
+		f := Failure{
+			Summary: "with nothing listening, stderr should hold exactly one [ERROR] line, with the reason connect(2) gave",
+			Want:    []string{RefusedLine},
+			Got:     got,
+		}
+		if len(got) == 1 && strings.HasSuffix(got[0], "connect: connection refused") {
+			f.Hint = "main already says what failed (\"Failed to connect to server\"): return connect's error as it is, without os.NewSyscallError."
+		}
+		t.Fail(f)
+	}
+	if got := p.Output(harness.Stdout); len(got) != 0 {
+		t.Fail(Failure{
+			Summary: "nothing should be printed to stdout when the client cannot connect",
+			Want:    []string(nil),
+			Got:     got,
+			Hint:    "Return connect's error from connectTo, so that main prints the [ERROR] line instead of the connected line.",
+		})
+	}
+}
+
+func s2Trades(t *T) {
+	p, srv := connectedClient(t)
+	want := []string{ClientConnectedLine}
+	want = append(want, trade(t, p, srv, "hello\n")...)
+	seed := rand.Uint64()
+	t.Notef("typing 20 random lines, one after another (seed %d)", seed)
+	want = append(want, trade(t, p, srv, randomLines(rand.New(rand.NewPCG(seed, 0)), 20)...)...)
+	t.ExpectOutput(p, want, s2Reply)
+}
+
+func s2EndsCleanly(t *T) {
+	p, srv := connectedClient(t)
+	want := append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
+	t.CloseStdin(p)
+	if exit, err := p.WaitExit(waitExit); err == nil && exit.Code != 0 && slices.Contains(p.Output(harness.Stdout), ServerGoneLine) {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("at the end of stdin the client said the server had gone, and ended with %v", exit),
+			Want:    append(want, "(exit status 0)"),
+			Got:     append(p.Output(harness.Stdout), "("+exit.String()+")"),
+			Step:    s2Input,
+			Hint: "readInput's io.EOF means stdin has ended, which is the normal way to finish: " +
+				"talk returns nil for it, and main exits with status 0. " +
+				"Only an end of file from the socket means the server has gone.",
+		})
+	}
+	t.ExpectExit(p, 0, s2Input)
+	if got, err := srv.ReadToEOF(waitReply); got != "" || err != nil {
+		t.Fail(Failure{
+			Summary: "after stdin ended, the client should close the connection without sending anything more",
+			Want:    "",
+			Got:     got,
+			Step:    s2Input,
+			Hint:    "When ReadBytes gives no bytes at all, stdin has ended: return io.EOF from readInput instead of a line.",
+		})
+	}
+	t.ExpectOutput(p, want, s2Input)
+	expectQuietStderr(t, p, "the end of stdin is not an error")
+
+	t.Notef("now the server closes the connection while the client waits for stdin")
+	p, srv = connectedClient(t)
+	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
+	srv.Close()
+	t.WriteStdin(p, "def\n")
+	expectGone(t, p, want)
+}
