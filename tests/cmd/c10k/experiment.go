@@ -22,15 +22,11 @@ func experiment(opts options) (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	idle := slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" })
-	if idle {
+	if slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" }) {
 		if err := checkDescriptors(opts.idle + 100); err != nil {
 			return false, err
 		}
 	}
-	// Room for every idle client, should -idle be above the servers'
-	// default -max-clients.
-	maxClients := max(opts.idle, 10000)
 
 	printMachine()
 	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
@@ -41,19 +37,40 @@ func experiment(opts options) (ok bool, err error) {
 		return false, err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Printf("Building the servers and loadgen in %s...\n", tmp)
-	for _, s := range servers {
-		if err := build(s, tmp); err != nil {
-			return false, err
-		}
-	}
-	loadgen, err := harness.Build(context.Background(), filepath.Join(root, "tests", "cmd", "loadgen"), tmp)
+	loadgen, err := buildAll(servers, root, tmp)
 	if err != nil {
 		return false, err
 	}
 
+	summaries, ok := measureAll(opts, servers, loadgen)
+	if len(summaries) == 0 {
+		return false, errors.New("no run gave a summary line")
+	}
+	if err := results(opts, servers, summaries, loadgen); err != nil {
+		return false, err
+	}
+	return ok, nil
+}
+
+// buildAll builds the servers and loadgen into dir, and returns loadgen.
+func buildAll(servers []*server, root, dir string) (loadgen string, err error) {
+	fmt.Printf("Building the servers and loadgen in %s...\n", dir)
+	for _, s := range servers {
+		if err := build(s, dir); err != nil {
+			return "", err
+		}
+	}
+	return harness.Build(context.Background(), filepath.Join(root, "tests", "cmd", "loadgen"), dir)
+}
+
+// measureAll makes every run: for each load, every round, every server
+// that takes part in it. It returns the summary lines, and ok false when a
+// run went wrong in a way it should not have.
+func measureAll(opts options, servers []*server, loadgen string) (summaries []string, ok bool) {
+	// Room for every idle client, should -idle be above the servers'
+	// default -max-clients.
+	maxClients := max(opts.idle, 10000)
 	ok = true
-	var summaries []string
 	for _, l := range opts.loads {
 		for range opts.rounds {
 			for _, s := range servers {
@@ -68,13 +85,7 @@ func experiment(opts options) (ok bool, err error) {
 			}
 		}
 	}
-	if len(summaries) == 0 {
-		return false, errors.New("no run gave a summary line")
-	}
-	if err := results(opts, servers, summaries, loadgen); err != nil {
-		return false, err
-	}
-	return ok, nil
+	return summaries, ok
 }
 
 // serversFor returns the servers opts asks for, with their directories.

@@ -26,30 +26,10 @@ func spread(w io.Writer, in io.Reader, metric, against string) error {
 	if err != nil {
 		return err
 	}
-	type group struct {
-		label, load string
-		values      []float64
-	}
-	var groups []*group
-	byKey := map[string]*group{}
-	for _, f := range all {
-		v, err := strconv.ParseFloat(valueOf(f, metric), 64)
-		if err != nil {
-			continue // not measured in this run
-		}
-		key := labelOf(f) + "\x00" + loadOf(f)
-		g := byKey[key]
-		if g == nil {
-			g = &group{label: labelOf(f), load: loadOf(f)}
-			byKey[key] = g
-			groups = append(groups, g)
-		}
-		g.values = append(g.values, v)
-	}
+	groups, byKey := groupRuns(all, metric)
 	if len(groups) == 0 {
 		return fmt.Errorf("no summary line with a value for %s", metric)
 	}
-
 	heads := []string{"server", "load", "runs", "lowest", "median", "highest"}
 	if against != "" {
 		heads = append(heads, "÷ "+against+": lowest", "median", "highest")
@@ -63,7 +43,7 @@ func spread(w io.Writer, in io.Reader, metric, against string) error {
 		cells := append([]string{g.label, g.load, strconv.Itoa(len(g.values))}, lowMedianHigh(g.values)...)
 		if against != "" {
 			var ratios []float64
-			if base := byKey[against+"\x00"+g.load]; base != nil {
+			if base := byKey[groupKey(against, g.load)]; base != nil {
 				for i := range min(len(g.values), len(base.values)) {
 					if base.values[i] != 0 {
 						ratios = append(ratios, g.values[i]/base.values[i])
@@ -76,6 +56,37 @@ func spread(w io.Writer, in io.Reader, metric, against string) error {
 	}
 	return nil
 }
+
+// A runGroup is the runs with the same label and load, and the values of
+// one metric that they measured, in order.
+type runGroup struct {
+	label, load string
+	values      []float64
+}
+
+// groupRuns gathers the runs that measured metric into groups, in the
+// order each group first appears, and indexes them by groupKey.
+func groupRuns(runs []map[string]string, metric string) ([]*runGroup, map[string]*runGroup) {
+	var groups []*runGroup
+	byKey := map[string]*runGroup{}
+	for _, f := range runs {
+		v, err := strconv.ParseFloat(valueOf(f, metric), 64)
+		if err != nil {
+			continue // not measured in this run
+		}
+		key := groupKey(labelOf(f), loadOf(f))
+		g := byKey[key]
+		if g == nil {
+			g = &runGroup{label: labelOf(f), load: loadOf(f)}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		g.values = append(g.values, v)
+	}
+	return groups, byKey
+}
+
+func groupKey(label, load string) string { return label + "\x00" + load }
 
 // lowMedianHigh returns the lowest, median and highest of values, to two
 // decimals, or three notMeasured when there are none. The median of an
