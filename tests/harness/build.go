@@ -69,7 +69,7 @@ func (b Builder) Build(ctx context.Context, dir string) (string, error) {
 	out := &buildOutput{progress: b.Progress}
 	cmd.Stdout, cmd.Stderr = out, out
 	err = cmd.Run()
-	if cmd.Process != nil {
+	if err != nil && cmd.Process != nil {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // a compiler the go command left running
 	}
 	switch {

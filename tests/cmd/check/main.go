@@ -112,22 +112,28 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.pattern, "run", "", "run only the checks whose ID or name matches the regular expression `pattern`")
 	fs.BoolVar(&cfg.watch, "watch", false, "run again whenever a .go file of what is checked changes")
 	fs.BoolVar(&cfg.verbose, "v", false, "print every check's full transcript, passing ones too")
-	stages := milestones.Stages()
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./tests/cmd/check [flags] [stage]\n\n"+
 			"Checks your work on the workbook. stage is 1 to %d; without it,\nevery stage is checked in order. "+
-			"Flags may come before or after it.\n\nFlags:\n", len(stages))
+			"Flags may come before or after it.\n\nFlags:\n", len(milestones.Stages()))
 		fs.PrintDefaults()
 	}
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return cfg, err
 	}
-	usage := func(format string, a ...any) (config, error) {
-		fmt.Fprintf(fs.Output(), "check: "+format+"\n\n", a...)
+	if problem := cfg.choose(positional); problem != "" {
+		fmt.Fprintf(fs.Output(), "check: %s\n\n", problem)
 		fs.Usage()
 		return cfg, errors.New("usage")
 	}
+	return cfg, nil
+}
+
+// choose fills in the stages and checks that the flags and the positional
+// arguments choose, or says what is wrong with them.
+func (cfg *config) choose(positional []string) string {
+	stages := milestones.Stages()
 	switch len(positional) {
 	case 0:
 		cfg.stages = stages
@@ -135,35 +141,36 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		n, err := strconv.Atoi(positional[0])
 		st := milestones.StageByNumber(n)
 		if err != nil || st == nil {
-			return usage("no stage %q: want one of 1 to %d", positional[0], len(stages))
+			return fmt.Sprintf("no stage %q: want one of 1 to %d", positional[0], len(stages))
 		}
 		cfg.stages = []*milestones.Stage{st}
 	default:
-		return usage("one stage at most, got %q", positional)
+		return fmt.Sprintf("one stage at most, got %q", positional)
 	}
 	switch {
 	case cfg.dir != "" && len(positional) == 0:
-		return usage("-dir needs a stage, for example: -dir %s 1", cfg.dir)
+		return fmt.Sprintf("-dir needs a stage, for example: -dir %s 1", cfg.dir)
 	case cfg.dir != "" && cfg.solutions:
-		return usage("-dir and -solutions cannot be used together")
+		return "-dir and -solutions cannot be used together"
 	case cfg.dir != "" && !isDir(cfg.dir):
-		return usage("-dir %s: there is no such folder", cfg.dir)
+		return fmt.Sprintf("-dir %s: there is no such folder", cfg.dir)
+	case cfg.pattern == "":
+		return ""
 	}
-	if cfg.pattern != "" {
-		if cfg.run, err = regexp.Compile(cfg.pattern); err != nil {
-			return usage("-run %q is not a regular expression: %v", cfg.pattern, err)
-		}
-		matching := withMatches(cfg.stages, cfg.run)
-		if len(matching) == 0 {
-			var ids []string
-			for _, st := range cfg.stages {
-				ids = append(ids, fmt.Sprintf("stage %d: %s", st.Number, report.IDs(st.Checks)))
-			}
-			return usage("-run %q matches no check. The checks' IDs are:\n  %s", cfg.pattern, strings.Join(ids, "\n  "))
-		}
-		cfg.stages = matching
+	var err error
+	if cfg.run, err = regexp.Compile(cfg.pattern); err != nil {
+		return fmt.Sprintf("-run %q is not a regular expression: %v", cfg.pattern, err)
 	}
-	return cfg, nil
+	matching := withMatches(cfg.stages, cfg.run)
+	if len(matching) == 0 {
+		var ids []string
+		for _, st := range cfg.stages {
+			ids = append(ids, fmt.Sprintf("stage %d: %s", st.Number, report.IDs(st.Checks)))
+		}
+		return fmt.Sprintf("-run %q matches no check. The checks' IDs are:\n  %s", cfg.pattern, strings.Join(ids, "\n  "))
+	}
+	cfg.stages = matching
+	return ""
 }
 
 // parseInterspersed parses args with fs, letting flags come after the
