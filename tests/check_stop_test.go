@@ -164,13 +164,17 @@ func TestCheckCommandStopsDuringBuild(t *testing.T) {
 }
 
 // TestCheckCommandStopsDuringChecks stops the check while a program under
-// test runs.
+// test runs: one that prints nothing and never ends, so that Milestone 1
+// waits for its listening line until the test is ready.
 func TestCheckCommandStopsDuringChecks(t *testing.T) {
 	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), "module hang\n\ngo 1.26.0\n")
+	write(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n")
 	for _, s := range stops {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			c := startCheck(t, "-solutions", "-challenges", "1")
+			c := startCheck(t, "-dir", dir, "1")
 			c.waitProc(t, "program under test", func(p proc) bool {
 				return strings.HasPrefix(p.argv[0], filepath.Join(c.tmp, "workbook-check-"))
 			})

@@ -17,9 +17,12 @@ import (
 
 // Options says how to start a program.
 type Options struct {
-	Args       []string    // command-line arguments
-	Env        []string    // extra environment variables, "KEY=value"
-	Dir        string      // the working directory; the caller's when empty
+	Args []string // command-line arguments
+	Env  []string // extra environment variables, "KEY=value"
+	Dir  string   // the working directory; the caller's when empty
+	// Context, if set, stops the program when it is done, as Stop does:
+	// SIGTERM to its process group, then SIGKILL.
+	Context    context.Context
 	Transcript *Transcript // where to record output; nil records nothing
 	// Name labels the program's output in the transcript ("server stdout"),
 	// for a check that runs more than one program. Empty means just
@@ -85,10 +88,14 @@ const grace = time.Second
 // Start starts the program at path bin.
 func Start(bin string, opt Options) (*Process, error) {
 	argv := append(append(append([]string(nil), opt.Wrap...), bin), opt.Args...)
-	// Stop cancels ctx. exec.Cmd then calls Cancel, which sends SIGTERM to
-	// the whole process group, and sends SIGKILL to the program if it is
-	// still running WaitDelay later.
-	ctx, cancel := context.WithCancel(context.Background())
+	// Stop cancels ctx, as does the end of opt.Context. exec.Cmd then calls
+	// Cancel, which sends SIGTERM to the whole process group, and sends
+	// SIGKILL to the program if it is still running WaitDelay later.
+	parent := opt.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), opt.Env...)
 	cmd.Dir = opt.Dir

@@ -41,9 +41,8 @@ func (r *Result) Step() int {
 // the programs it started are stopped, so that it ends at once; what it
 // reports then says nothing about the program.
 func Run(ctx context.Context, c *Check, prog Program) (res Result) {
-	t := &T{prog: prog, tr: harness.NewTranscript()}
+	t := &T{ctx: ctx, prog: prog, tr: harness.NewTranscript()}
 	start := time.Now()
-	defer context.AfterFunc(ctx, t.stopPrograms)()
 	defer func() {
 		v := recover()
 		if _, ok := v.(errFailed); v != nil && !ok {
