@@ -18,22 +18,39 @@ func checkCommand(t *testing.T) string {
 	return build(t, "tests/cmd/check")
 }
 
-// runCheck runs the check command from the repository root and returns its
-// output and exit status.
+// runCheck runs the check command from the repository root, with plain
+// output, and returns its output (stdout and stderr together) and exit
+// status.
 func runCheck(t *testing.T, args ...string) (string, int) {
 	t.Helper()
+	r := checkIn(t, root, []string{"NO_COLOR=1"}, args...)
+	return r.stdout + r.stderr, r.code
+}
+
+// A checkResult is what a run of the check command printed, and how it
+// ended.
+type checkResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// checkIn runs the check command in dir with env added to the environment.
+func checkIn(t *testing.T, dir string, env []string, args ...string) checkResult {
+	t.Helper()
 	cmd := exec.Command(checkCommand(t), args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	out, err := cmd.CombinedOutput()
-	code := 0
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := checkResult{stdout: stdout.String(), stderr: stderr.String()}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		code = exit.ExitCode()
+		r.code = exit.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return string(out), code
+	return r
 }
 
 func TestCheckCommandUsage(t *testing.T) {

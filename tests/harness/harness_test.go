@@ -25,24 +25,11 @@ func sh(t *testing.T, script string) *Process {
 	return p
 }
 
-// alive reports whether pid names a process that has not ended. A zombie
-// (ended, not yet reaped by its new parent) counts as ended.
-func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the command name, which is in parentheses.
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
-}
-
 // waitGone waits until pid has ended.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(Scaled(10 * time.Second))
-	for alive(pid) {
+	for Running(pid) {
 		if time.Now().After(deadline) {
 			t.Fatalf("process %d is still alive: an orphan was left behind", pid)
 		}
@@ -67,7 +54,7 @@ func childPID(t *testing.T, p *Process) int {
 func TestStopKillsForkedChildren(t *testing.T) {
 	p := sh(t, `sleep 1000 & echo child $!; wait`)
 	child := childPID(t, p)
-	if !alive(child) {
+	if !Running(child) {
 		t.Fatalf("the child %d is not running to begin with", child)
 	}
 	p.Stop()
@@ -89,6 +76,39 @@ func TestStopKillsProgramIgnoringSIGTERM(t *testing.T) {
 	waitGone(t, child)
 	if exit := p.Exited(); exit == nil || exit.Signal != syscall.SIGKILL {
 		t.Fatalf("the program ended with %v; want it killed by SIGKILL after ignoring SIGTERM", exit)
+	}
+	if !noted(p, stopNote) {
+		t.Errorf("the transcript does not say that the check stopped the program:\n%v", p.tr.Events())
+	}
+}
+
+// stopNote is the start of the note Stop leaves when it stops a program.
+const stopNote = "the check stops the program"
+
+// noted reports whether p's transcript holds a note that starts with text.
+func noted(p *Process, text string) bool {
+	for _, e := range p.tr.Events() {
+		if e.Dir == Note && strings.HasPrefix(e.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStopAfterExitSaysNothing checks that stopping a program that has
+// ended on its own does not claim that the check stopped it, even while
+// its end is not recorded yet: here a child it forked holds its stdout open.
+func TestStopAfterExitSaysNothing(t *testing.T) {
+	p := sh(t, `sleep 1000 & echo child $!; exit 3`)
+	child := childPID(t, p)
+	waitGone(t, p.Pid())
+	p.Stop()
+	waitGone(t, child)
+	if noted(p, stopNote) {
+		t.Errorf("the transcript says that the check stopped a program that had ended:\n%v", p.tr.Events())
+	}
+	if exit := p.Exited(); exit == nil || exit.Code != 3 {
+		t.Errorf("the program ended with %v, want exit status 3", exit)
 	}
 }
 

@@ -1,7 +1,8 @@
 package harness
 
 import (
-	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +17,12 @@ import (
 
 // Options says how to start a program.
 type Options struct {
-	Args       []string    // command-line arguments
-	Env        []string    // extra environment variables, "KEY=value"
+	Args []string // command-line arguments
+	Env  []string // extra environment variables, "KEY=value"
+	Dir  string   // the working directory; the caller's when empty
+	// Context, if set, stops the program when it is done, as Stop does:
+	// SIGTERM to its process group, then SIGKILL.
+	Context    context.Context
 	Transcript *Transcript // where to record output; nil records nothing
 	// Name labels the program's output in the transcript ("server stdout"),
 	// for a check that runs more than one program. Empty means just
@@ -59,9 +64,12 @@ func (e *ExitedError) Error() string { return "the program ended (" + e.Exit.Str
 
 // A Process is a running program under test, in a process group of its own.
 type Process struct {
-	cmd   *exec.Cmd
-	tr    *Transcript
-	stdin *os.File
+	cmd    *exec.Cmd
+	cancel context.CancelFunc // asks exec to stop the program: see Stop
+	tr     *Transcript
+	stdin  *os.File
+	stdout *lineWriter
+	stderr *lineWriter
 
 	mu      sync.Mutex
 	lines   []Line
@@ -69,60 +77,65 @@ type Process struct {
 	exit    *Exit         // set once the program has ended and its output is read
 	changed chan struct{} // closed, and replaced, whenever lines or exit change
 
-	readers sync.WaitGroup
-	done    chan struct{} // closed when exit is set
+	done chan struct{} // closed when exit is set
 }
+
+// grace is how long a program has to end after SIGTERM before it gets
+// SIGKILL, and how long its output is awaited after it ends while a child it
+// forked still holds its stdout or stderr open.
+const grace = time.Second
 
 // Start starts the program at path bin.
 func Start(bin string, opt Options) (*Process, error) {
 	argv := append(append(append([]string(nil), opt.Wrap...), bin), opt.Args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
+	// Stop cancels ctx, as does the end of opt.Context. exec.Cmd then calls
+	// Cancel, which sends SIGTERM to the whole process group, and sends
+	// SIGKILL to the program if it is still running WaitDelay later.
+	parent := opt.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), opt.Env...)
+	cmd.Dir = opt.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // its own group, so cleanup reaches its children too
 		Pdeathsig: syscall.SIGKILL, // and it dies with the test if that is killed
 	}
-	var pipes [3][2]*os.File // stdin, stdout, stderr: read end, write end
-	for i := range pipes {
-		r, w, err := os.Pipe()
-		if err != nil {
-			for _, p := range pipes[:i] {
-				p[0].Close()
-				p[1].Close()
-			}
-			return nil, err
-		}
-		pipes[i] = [2]*os.File{r, w}
-	}
-	stdinR, stdinW := pipes[0][0], pipes[0][1]
-	outR, outW := pipes[1][0], pipes[1][1]
-	errR, errW := pipes[2][0], pipes[2][1]
-	// The program writes straight into the pipes (no copying goroutine in
-	// between), so a line is seen the moment it is written.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, outW, errW
-	err := cmd.Start()
-	stdinR.Close()
-	outW.Close()
-	errW.Close()
-	if err != nil {
-		stdinW.Close()
-		outR.Close()
-		errR.Close()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	shown := append([]string(nil), argv...)
-	shown[len(opt.Wrap)] = filepath.Base(bin)
-	opt.Transcript.Notef("started %s", strings.Join(shown, " "))
+	cmd.WaitDelay = Scaled(grace)
 	p := &Process{
 		cmd:     cmd,
+		cancel:  cancel,
 		tr:      opt.Transcript,
-		stdin:   stdinW,
 		changed: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	p.readers.Add(2)
-	go p.read(outR, Stdout, label(opt.Name, Stdout))
-	go p.read(errR, Stderr, label(opt.Name, Stderr))
+	cmd.Cancel = p.terminate
+	// exec.Cmd copies each stream into its writer as it arrives, so a line
+	// is seen the moment it is written.
+	p.stdout = &lineWriter{p: p, who: Stdout, label: label(opt.Name, Stdout)}
+	p.stderr = &lineWriter{p: p, who: Stderr, label: label(opt.Name, Stderr)}
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	// Stdin is a pipe of our own rather than one from exec.Cmd, so that
+	// closing it (CloseStdin) is up to the check.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	cmd.Stdin = stdinR
+	err = cmd.Start()
+	stdinR.Close()
+	if err != nil {
+		stdinW.Close()
+		cancel()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	p.stdin = stdinW
+	shown := append([]string(nil), argv...)
+	shown[len(opt.Wrap)] = filepath.Base(bin)
+	opt.Transcript.Notef("started %s", strings.Join(shown, " "))
 	go p.wait()
 	return p, nil
 }
@@ -137,42 +150,56 @@ func label(name string, who Who) Who {
 	return Who(name + " " + string(who))
 }
 
-// read collects the lines of one stream, recording them under label.
-func (p *Process) read(r *os.File, who, label Who) {
-	defer p.readers.Done()
-	defer r.Close()
-	br := bufio.NewReader(r)
+// A lineWriter takes one of the program's output streams and records it
+// line by line.
+type lineWriter struct {
+	p          *Process
+	who, label Who
+	partial    []byte // the start of a line whose "\n" has not come yet
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	n := len(b)
 	for {
-		text, err := br.ReadString('\n')
-		if text != "" {
-			text = strings.TrimSuffix(text, "\n")
-			p.tr.Add(label, Out, text)
-			p.mu.Lock()
-			p.lines = append(p.lines, Line{who, text})
-			p.notifyLocked()
-			p.mu.Unlock()
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break
 		}
-		if err != nil {
-			return
-		}
+		w.partial = append(w.partial, b[:i]...)
+		w.p.addLine(w.who, w.label, string(w.partial))
+		w.partial = w.partial[:0]
+		b = b[i+1:]
+	}
+	w.partial = append(w.partial, b...)
+	return n, nil
+}
+
+// flush records the last line of a stream that ended without a "\n".
+func (w *lineWriter) flush() {
+	if len(w.partial) > 0 {
+		w.p.addLine(w.who, w.label, string(w.partial))
+		w.partial = nil
 	}
 }
 
+func (p *Process) addLine(who, label Who, text string) {
+	p.tr.Add(label, Out, text)
+	p.mu.Lock()
+	p.lines = append(p.lines, Line{who, text})
+	p.notifyLocked()
+	p.mu.Unlock()
+}
+
 func (p *Process) wait() {
-	err := p.cmd.Wait()
+	// Wait returns once the program has ended and its output is read, or
+	// WaitDelay after it ended if a child it forked holds the pipes open.
+	p.cmd.Wait()
+	p.cancel()
+	p.stdout.flush()
+	p.stderr.flush()
 	exit := Exit{Code: p.cmd.ProcessState.ExitCode()}
 	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		exit = Exit{Code: -1, Signal: ws.Signal()}
-	} else if err != nil && exit.Code == 0 {
-		exit.Code = -1
-	}
-	// Give the readers the output written just before the end. A child the
-	// program forked may hold the pipes open; don't wait for it for ever.
-	drained := make(chan struct{})
-	go func() { p.readers.Wait(); close(drained) }()
-	select {
-	case <-drained:
-	case <-time.After(Scaled(2 * time.Second)):
 	}
 	p.tr.Add(Check, Note, "the program ended: "+exit.String())
 	p.mu.Lock()
@@ -180,6 +207,17 @@ func (p *Process) wait() {
 	p.notifyLocked()
 	p.mu.Unlock()
 	close(p.done)
+}
+
+// terminate is the program's exec.Cmd.Cancel: it sends SIGTERM to the
+// program's process group, unless the program has ended already.
+func (p *Process) terminate() error {
+	pgid := p.cmd.Process.Pid // the program leads its own group
+	if !Running(pgid) {
+		return os.ErrProcessDone
+	}
+	p.tr.Notef("the check stops the program: SIGTERM to its process group")
+	return syscall.Kill(-pgid, syscall.SIGTERM)
 }
 
 func (p *Process) notifyLocked() {
@@ -291,20 +329,20 @@ func (p *Process) Signal(sig syscall.Signal) error {
 }
 
 // Stop ends the program and everything it started: SIGTERM to the whole
-// process group, then SIGKILL to whatever is left. It waits until the
-// program has ended and its output is read. It is safe to call more than once.
+// process group, SIGKILL to the program if it is still running a second
+// later, and SIGKILL to whatever is left of its group. It waits until the
+// program has ended and its output is read. It is safe to call more than
+// once.
 func (p *Process) Stop() {
-	pgid := p.cmd.Process.Pid // the program leads its own group
-	if p.Exited() == nil {
-		p.tr.Notef("the check stops the program: SIGTERM to its process group")
-		syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(Scaled(time.Second)):
-		}
+	pgid := p.cmd.Process.Pid
+	p.cancel() // exec.Cmd calls terminate, unless it has seen the program end
+	if !Running(pgid) {
+		// The program has ended on its own. What is left of its group are
+		// children it forked, which may hold its output open: no need to
+		// wait for them.
+		syscall.Kill(-pgid, syscall.SIGKILL)
 	}
-	// Even after the program has ended, children it forked may remain.
-	syscall.Kill(-pgid, syscall.SIGKILL)
 	<-p.done
+	syscall.Kill(-pgid, syscall.SIGKILL)
 	p.stdin.Close()
 }

@@ -98,27 +98,42 @@ const clockTicks = 100
 // kernel mode together (utime and stime in /proc/PID/stat), to the
 // hundredth of a second.
 func CPUTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	f, err := statFields(pid)
 	if err != nil {
 		return 0, err
 	}
-	// The second field, the command name, is in parentheses and may hold
-	// spaces, so count fields from the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, b)
-	}
-	f := strings.Fields(string(b[i+1:]))
 	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
 	if len(f) < 13 {
-		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, b)
+		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, f)
 	}
 	utime, err1 := strconv.ParseInt(f[11], 10, 64)
 	stime, err2 := strconv.ParseInt(f[12], 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, b)
+		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, f)
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// Running reports whether pid names a process that has not ended. A zombie
+// (ended, its exit status not yet collected) counts as ended.
+func Running(pid int) bool {
+	f, err := statFields(pid)
+	return err == nil && len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// statFields returns the fields of /proc/PID/stat from the third (the
+// state) on. The second, the command name, is in parentheses and may hold
+// spaces, so the fields are counted from the last ')'.
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, b)
+	}
+	return strings.Fields(string(b[i+1:])), nil
 }
 
 // An EpollWatch is one entry of an epoll instance's interest list, as

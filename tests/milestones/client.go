@@ -1,6 +1,7 @@
 package milestones
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,7 +22,12 @@ func (t *T) Listen() *harness.Listener {
 	if err != nil {
 		t.Failf("could not open a listening socket for the client to connect to: %v", err)
 	}
-	t.Cleanup(func() { l.Close() })
+	// Closing it ends an Accept under way, for a check that is stopped.
+	stop := context.AfterFunc(t.ctx, func() { l.Close() })
+	t.Cleanup(func() {
+		stop()
+		l.Close()
+	})
 	t.Notef("the check listens on 127.0.0.1:%d, as the server", l.Port())
 	return l
 }

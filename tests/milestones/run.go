@@ -41,9 +41,8 @@ func (r *Result) Step() int {
 // the programs it started are stopped, so that it ends at once; what it
 // reports then says nothing about the program.
 func Run(ctx context.Context, c *Check, prog Program) (res Result) {
-	t := &T{prog: prog, tr: harness.NewTranscript()}
+	t := &T{ctx: ctx, prog: prog, tr: harness.NewTranscript()}
 	start := time.Now()
-	defer context.AfterFunc(ctx, t.stopPrograms)()
 	defer func() {
 		v := recover()
 		if _, ok := v.(errFailed); v != nil && !ok {
@@ -128,6 +127,9 @@ type Options struct {
 	// Progress, if set, is called before each check runs (res is nil) and
 	// after it (res is its result).
 	Progress func(c *Check, res *Result)
+	// Build, if set, builds the program in place of harness.Build, for a
+	// caller that shows the build's progress.
+	Build func(ctx context.Context, dir, outDir string) (string, error)
 }
 
 // RunStage builds the main package in dir and runs the stage's checks
@@ -146,7 +148,11 @@ func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (Sta
 		defer os.RemoveAll(tmp)
 		binDir = tmp
 	}
-	bin, err := harness.Build(ctx, dir, binDir)
+	build := opt.Build
+	if build == nil {
+		build = harness.Build
+	}
+	bin, err := build(ctx, dir, binDir)
 	if err != nil && !errors.As(err, &sr.BuildErr) {
 		return sr, err // the build did not run, or was interrupted
 	}

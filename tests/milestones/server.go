@@ -41,7 +41,7 @@ func (t *T) StartOtherServer(bin string, step int, args ...string) *Server {
 }
 
 func (t *T) startServer(bin string, opt harness.Options, step int, silent string) *Server {
-	opt.Transcript = t.tr
+	opt.Transcript, opt.Context = t.tr, t.ctx
 	var first string
 	p, port, err := harness.StartServer(bin, opt,
 		func(p *harness.Process, port int) error {

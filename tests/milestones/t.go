@@ -1,6 +1,7 @@
 package milestones
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -42,13 +43,14 @@ type Program struct {
 // ends the check at once, like testing.T's FailNow, so it must be called
 // from the check's own goroutine.
 type T struct {
+	ctx      context.Context // stops every program the check starts when done
 	prog     Program
 	tr       *harness.Transcript
 	cleanups []func()
 	failure  *Failure
 	clients  int
 
-	mu    sync.Mutex // guards procs, which an interrupted run stops from another goroutine
+	mu    sync.Mutex // guards procs
 	procs []*harness.Process
 }
 
@@ -94,7 +96,7 @@ func (t *T) StartOther(bin string, args ...string) *harness.Process {
 }
 
 func (t *T) start(bin string, opt harness.Options) *harness.Process {
-	opt.Transcript = t.tr
+	opt.Transcript, opt.Context = t.tr, t.ctx
 	p, err := harness.Start(bin, opt)
 	if err != nil {
 		t.Failf("could not start the program: %v", err)
@@ -117,13 +119,6 @@ func (t *T) programs() []*harness.Process {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return slices.Clone(t.procs)
-}
-
-// stopPrograms stops every program the check has started.
-func (t *T) stopPrograms() {
-	for _, p := range t.programs() {
-		p.Stop()
-	}
 }
 
 // nextClient returns the name for a new client connection.

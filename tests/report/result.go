@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,9 +31,41 @@ func seconds(d time.Duration) string {
 // Details says how much of a result to show.
 type Details struct {
 	Stage *milestones.Stage
+	Dir   string // the checked directory as the learner knows it, for compile errors
 	Run   string // how the learner runs the checked program, for repro commands
 	Full  bool   // the whole transcript, rather than its end
+	// Said, if set, remembers the advice given so far, so that advice is
+	// given once in a run rather than with every failure.
+	Said *Said
 }
+
+// Said remembers which advice has been given. The zero value has given
+// none.
+type Said struct {
+	timeoutScale bool
+}
+
+// adviseScale reports whether to give the advice to stretch deadlines:
+// once per Said, or every time without one.
+func (d Details) adviseScale() bool {
+	if d.Said == nil {
+		return true
+	}
+	first := !d.Said.timeoutScale
+	d.Said.timeoutScale = true
+	return first
+}
+
+// deadlinePassed matches a failure's summary that says a deadline passed:
+// "got no reply within 10s", "still running 10s later", "still sending
+// after 30s". Every deadline is harness.Scaled, so the summary shows the
+// scaled duration, which time.Duration formats as "10s", "1m30s" or
+// "1.5s". A window the check watches on purpose ("used 2s of CPU in
+// 300ms") is not a deadline, and does not match.
+var deadlinePassed = regexp.MustCompile(`\b(within|after|still running) ` + duration + `|\b` + duration + ` later\b`)
+
+// duration matches a time.Duration of a second or more, as String shows it.
+const duration = `(\d+h)?(\d+m)?\d+(\.\d+)?s\b`
 
 // tail is how many transcript events a failure shows by default.
 const tail = 25
@@ -44,10 +77,13 @@ func Failure(w io.Writer, res milestones.Result, d Details, s Style) {
 	f, c := res.Failure, res.Check
 	var b strings.Builder
 	b.WriteString(s.paint(red, f.Summary) + "\n")
-	if f.Sent != "" {
-		fmt.Fprintf(&b, "sent:     %s\n", quote(f.Sent))
+	if deadlinePassed.MatchString(f.Summary) && d.adviseScale() {
+		b.WriteString(s.paint(dim, fmt.Sprintf("(on a slow machine, set %s=3)", harness.ScaleEnv)) + "\n")
 	}
-	b.WriteString(compare(f.Want, f.Got))
+	if f.Sent != "" {
+		fmt.Fprintf(&b, "sent:     %s\n", quote(f.Sent, s))
+	}
+	b.WriteString(compare(f.Want, f.Got, s))
 	hint := f.Hint
 	if hint == "" {
 		hint = c.Hint
@@ -110,11 +146,11 @@ func Transcript(events []harness.Event, s Style) string {
 		var text string
 		switch e.Dir {
 		case harness.In:
-			text = "→ " + quoteEvent(e)
+			text = "→ " + quoteEvent(e, s)
 		case harness.Out:
-			text = "← " + quoteEvent(e)
+			text = "← " + quoteEvent(e, s)
 			if strings.HasSuffix(string(e.Who), string(harness.Stdout)) || strings.HasSuffix(string(e.Who), string(harness.Stderr)) {
-				text = safe(e.Text) // a line the program printed, as printed
+				text = printed(e, s)
 			}
 		default:
 			text = s.paint(dim, e.Text)

@@ -9,21 +9,24 @@ package report
 import (
 	"os"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // A Style says how to decorate text.
 type Style struct {
-	Color    bool // ANSI colours and symbols; plain words otherwise
+	Color    bool // ANSI colours and symbols (✓ ✗ · …); plain words otherwise
 	Terminal bool // the output is a terminal, which may be redrawn
 }
 
-// ForTerminal returns the style for f: colour and symbols only when f is a
-// terminal and NO_COLOR is unset (https://no-color.org).
+// ForTerminal returns the style for f: colour, symbols and redrawing only
+// when f is a terminal, TERM is not "dumb" (a terminal that understands no
+// escape sequences, such as an editor's shell buffer) and NO_COLOR is unset
+// or empty (https://no-color.org). Anything else, a pipe, a file or
+// /dev/null, gets plain text.
 func ForTerminal(f *os.File) Style {
-	fi, err := f.Stat()
-	terminal := err == nil && fi.Mode()&os.ModeCharDevice != 0
-	_, noColor := os.LookupEnv("NO_COLOR")
-	return Style{Color: terminal && !noColor, Terminal: terminal}
+	fancy := term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" && os.Getenv("NO_COLOR") == ""
+	return Style{Color: fancy, Terminal: fancy}
 }
 
 const (

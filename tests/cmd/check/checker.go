@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"workbook/tests/harness"
 	"workbook/tests/milestones"
 	"workbook/tests/report"
 )
@@ -17,10 +18,11 @@ import (
 // A checker runs the checks that a config selects and reports them.
 type checker struct {
 	cfg    config
-	root   string
-	binDir string
+	root   string // the repository root; empty outside it (with -dir)
+	binDir string // where programs are built
 	out    io.Writer
 	style  report.Style
+	status *report.Status // what is under way, on stderr
 }
 
 // dirOf returns the directory to check for st.
@@ -76,23 +78,30 @@ func (c *checker) rerun() string {
 // run checks every selected stage once and reports whether all passed.
 func (c *checker) run(ctx context.Context) bool {
 	var results []*milestones.StageResult
+	said := &report.Said{}
 	failedBefore := false
 	for i, st := range c.cfg.stages {
 		if i > 0 {
 			fmt.Fprintln(c.out)
 		}
 		dir := c.dirOf(st)
-		report.Heading(c.out, st, displayPath(dir), c.style)
+		shown := report.ShowDir(c.root, dir)
+		report.Heading(c.out, st, shown, c.style)
 		p := &report.Printer{
 			W:       c.out,
 			Style:   c.style,
-			Details: report.Details{Stage: st, Run: runCommand(dir), Full: c.cfg.verbose},
+			Details: report.Details{Stage: st, Dir: shown, Run: runCommand(dir), Full: c.cfg.verbose, Said: said},
 			Brief:   failedBefore && !c.cfg.verbose,
 		}
-		sr, err := milestones.RunStage(ctx, st, dir, p.Details.Run, milestones.Options{
-			Challenges: c.cfg.challenges,
+		// -run leaves checks out: the stage is run with the others only.
+		kept, left := selectChecks(st, c.cfg.run)
+		selected := *st
+		selected.Checks = kept
+		sr, err := milestones.RunStage(ctx, &selected, dir, p.Details.Run, milestones.Options{
+			Challenges: c.cfg.challenges || c.cfg.run != nil,
 			BinDir:     c.binDir,
 			Progress:   p.Progress,
+			Build:      c.builder(st),
 		})
 		if ctx.Err() != nil {
 			return false // stopped by a signal: main says so
@@ -102,6 +111,7 @@ func (c *checker) run(ctx context.Context) bool {
 			return false
 		}
 		p.Rest(&sr)
+		report.LeftOut(c.out, left, c.cfg.pattern, c.style)
 		results = append(results, &sr)
 		failedBefore = failedBefore || !sr.Passed()
 	}
@@ -110,14 +120,18 @@ func (c *checker) run(ctx context.Context) bool {
 		report.Overview(c.out, results, c.style)
 		fmt.Fprintln(c.out)
 	}
-	report.Next(c.out, results, c.cfg.challenges, c.rerun(), c.style)
+	report.Next(c.out, results, report.Ending{
+		Root: c.root, Rerun: c.rerun(), Challenges: c.cfg.challenges, Pattern: c.cfg.pattern,
+	}, c.style)
 	return !failedBefore
 }
 
-// displayPath shows dir relative to the current directory when it is below it.
-func displayPath(dir string) string {
-	if rel, ok := below(dir); ok {
-		return rel
+// builder returns how to build stage st: with "go build", saying on stderr
+// what is under way, the modules the go command fetches among it.
+func (c *checker) builder(st *milestones.Stage) func(ctx context.Context, dir, outDir string) (string, error) {
+	return func(ctx context.Context, dir, outDir string) (string, error) {
+		c.status.Show("building stage %d", st.Number)
+		defer c.status.Clear()
+		return harness.Builder{OutDir: outDir, Progress: c.status.Note}.Build(ctx, dir)
 	}
-	return dir
 }
