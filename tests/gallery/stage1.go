@@ -1,11 +1,11 @@
-package tests
+package gallery
 
 // Stage 1's broken programs: the mistakes learners make most with a
 // blocking server.
 
 const s1Connected = `	fmt.Println("[INFO] Client connected to server")`
 
-var stage1Gallery = []broken{
+var stage1Gallery = []Broken{
 	{
 		name: "reverses-terminator",
 		edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	for i := len(line) - 1; i >= 0; i-- {
