@@ -111,6 +111,18 @@ var stage1Gallery = []Broken{
 		fails: map[string]string{"port-in-use": "the program was still running"},
 	},
 	{
+		name: "no-listen",
+		edits: []edit{{"server.go", `	// From here on the kernel completes handshakes by itself and queues up to
+	// SOMAXCONN finished connections until accept(2) takes them.
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return os.NewSyscallError("listen", err)
+	}
+`, ``}},
+		// accept(2) on a socket that was bound but never made to listen
+		// fails at once with EINVAL.
+		fails: map[string]string{"M1": `revisit: Step 2, "Bind and listen"`},
+	},
+	{
 		name: "prints-before-listening",
 		edits: []edit{
 			{"server.go", `	ln, err := listen(cfg.host, cfg.port)`, `	fmt.Printf("[INFO] Server listening on port %d\n", cfg.port)
