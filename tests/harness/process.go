@@ -27,6 +27,10 @@ type Options struct {
 	// {"prlimit", "--nofile=64", "--"}. It must exec the program in place,
 	// so that the process started is the program itself.
 	Wrap []string
+	// Combined gives the program one pipe for stdout and stderr, as a
+	// terminal does, so that its lines keep the order it wrote them in.
+	// Every line is then recorded as Stdout.
+	Combined bool
 }
 
 // A Line is one line of a program's output, without its "\n".
@@ -100,6 +104,9 @@ func Start(bin string, opt Options) (*Process, error) {
 	// The program writes straight into the pipes (no copying goroutine in
 	// between), so a line is seen the moment it is written.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, outW, errW
+	if opt.Combined {
+		cmd.Stderr = outW
+	}
 	err := cmd.Start()
 	stdinR.Close()
 	outW.Close()
@@ -122,7 +129,7 @@ func Start(bin string, opt Options) (*Process, error) {
 	}
 	p.readers.Add(2)
 	go p.read(outR, Stdout, label(opt.Name, Stdout))
-	go p.read(errR, Stderr, label(opt.Name, Stderr))
+	go p.read(errR, Stderr, label(opt.Name, Stderr)) // at end of file at once when Combined
 	go p.wait()
 	return p, nil
 }
