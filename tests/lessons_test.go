@@ -3,10 +3,12 @@ package tests
 import (
 	"context"
 	"errors"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,8 +164,17 @@ func TestLessonFormat(t *testing.T) {
 func TestLessonSizes(t *testing.T) {
 	for _, st := range milestones.Stages() {
 		l := readLesson(t, st)
-		if n, target := l.OutsideFolds(), lessons.SizeTarget(st.Number); n >= target {
-			t.Errorf("%s has %d bytes outside folds; the target is under %d: fold long transcripts, cut repetition", l.Path, n, target)
+		n, target := l.OutsideFolds(), lessons.SizeTarget(st.Number)
+		if n < target {
+			continue
 		}
+		sizes := l.Sizes()
+		slices.SortStableFunc(sizes, func(a, b lessons.SectionSize) int { return b.Bytes - a.Bytes })
+		var largest []string
+		for _, s := range sizes[:min(5, len(sizes))] {
+			largest = append(largest, fmt.Sprintf("%q %d", s.Title, s.Bytes))
+		}
+		t.Errorf("%s has %d bytes outside folds; the target is under %d: fold long transcripts, cut repetition. The largest sections, in bytes outside folds: %s",
+			l.Path, n, target, strings.Join(largest, ", "))
 	}
 }

@@ -13,30 +13,14 @@ var stage2Sessions = map[string]sessionFunc{
 	// The client connects, and stops at Step 2; the server sees it leave.
 	"m1-connects": func(s *Session) {
 		srv := s.stage1Server()
-		cl := s.goRun(s.terminal(false), s.st.Dir, s.program())
-		cl.exit()
-		srv.exit()
-		s.show(true, s.terms...)
+		s.bothEnd(srv, s.goRun(s.terminal(false), s.st.Dir, s.program()))
 	},
 	// Terminal 2 types hello; the client stops at Step 3. The block shows
 	// terminal 2.
-	"typed-line": func(s *Session) {
-		s.stage1Server()
-		cl := s.client()
-		cl.typeLine("hello")
-		cl.exit()
-		s.show(false, s.terms[1])
-	},
+	"typed-line": typedHello(false),
 	// Terminal 2 types hello; the line reaches the server, and the client
 	// stops at Step 4. The block ends when both have exited.
-	"line-sent": func(s *Session) {
-		srv := s.stage1Server()
-		cl := s.client()
-		cl.typeLine("hello")
-		cl.exit()
-		srv.exit()
-		s.show(true, s.terms...)
-	},
+	"line-sent": typedHello(true),
 	// Terminal 2 pipes four lines into the client.
 	"m2-piped": func(s *Session) {
 		srv := s.stage1Server()
@@ -45,9 +29,7 @@ var stage2Sessions = map[string]sessionFunc{
 			true, s.program(), "-port", s.portArg())
 		s.must(cl.WriteStdin("hello\nhéllo wörld\n\nbell\a here\n"))
 		cl.ctrlD()
-		cl.exit()
-		srv.exit()
-		s.show(true, s.terms...)
+		s.bothEnd(srv, cl)
 	},
 	// Terminal 2 types hello, then Ctrl-D. The block shows terminal 2.
 	"m3-stdin-ends": func(s *Session) {
@@ -76,13 +58,7 @@ var stage2Sessions = map[string]sessionFunc{
 	// served, and reset when the first leaves. The block shows terminal 3.
 	"two-clients": func(s *Session) {
 		srv := s.stage1Server()
-		first := s.client()
-		first.typeLine("hello")
-		first.waitFor("[SERVER MESSAGE] olleh")
-		second := s.client()
-		second.typeLine("hi there")
-		first.ctrlD()
-		first.exit()
+		second := s.secondWaits()
 		srv.exit()
 		second.exit()
 		s.show(false, s.terms[2])
@@ -90,14 +66,8 @@ var stage2Sessions = map[string]sessionFunc{
 	// The same on the iterative server, until the second client, served
 	// once the first leaves, leaves too. The block shows terminal 1.
 	"iterative-server": func(s *Session) {
-		srv := s.server(s.terminal(false), "solutions/experiments/iterative-server", s.binaryOf("solutions/experiments/iterative-server"))
-		first := s.client()
-		first.typeLine("hello")
-		first.waitFor("[SERVER MESSAGE] olleh")
-		second := s.client()
-		second.typeLine("hi there")
-		first.ctrlD()
-		first.exit()
+		srv := s.iterativeServer()
+		second := s.secondWaits()
 		second.waitFor("[SERVER MESSAGE] ereht ih")
 		second.ctrlD()
 		second.exit()
@@ -108,7 +78,7 @@ var stage2Sessions = map[string]sessionFunc{
 	// Five clients at once on the iterative server, each holding on for
 	// 200 ms. The block shows terminal 2.
 	"multi-client-iterative": func(s *Session) {
-		s.server(s.terminal(false), "solutions/experiments/iterative-server", s.binaryOf("solutions/experiments/iterative-server"))
+		s.iterativeServer()
 		s.multiClient("-n", "5", "-hold", "200ms")
 	},
 	// Five clients at once on the Stage 1 server: one is served, and the
@@ -117,6 +87,53 @@ var stage2Sessions = map[string]sessionFunc{
 		s.stage1Server()
 		s.multiClient("-n", "5")
 	},
+}
+
+// secondWaits starts two clients in terminals of their own: the first
+// types hello and gets its reply; the second types hi there; then the
+// first ends, with Ctrl-D. It returns the second.
+func (s *Session) secondWaits() *proc {
+	first := s.client()
+	first.typeLine("hello")
+	first.waitFor("[SERVER MESSAGE] olleh")
+	second := s.client()
+	second.typeLine("hi there")
+	first.ctrlD()
+	first.exit()
+	return second
+}
+
+// iterativeServer starts the iterative server of the experiments in a
+// terminal of its own.
+func (s *Session) iterativeServer() *proc {
+	const dir = "solutions/experiments/iterative-server"
+	return s.server(s.terminal(false), dir, s.binaryOf(dir))
+}
+
+// typedHello returns a session in which terminal 2 types hello into the
+// client, and the block ends when the client has exited: the block shows
+// terminal 2 alone, or, with both, the server's terminal too once it has
+// exited.
+func typedHello(both bool) sessionFunc {
+	return func(s *Session) {
+		srv := s.stage1Server()
+		cl := s.client()
+		cl.typeLine("hello")
+		if both {
+			s.bothEnd(srv, cl)
+			return
+		}
+		cl.exit()
+		s.show(false, cl.t)
+	}
+}
+
+// bothEnd waits for the client and then the server to exit, and shows
+// both terminals.
+func (s *Session) bothEnd(srv, cl *proc) {
+	cl.exit()
+	srv.exit()
+	s.show(true, s.terms...)
 }
 
 // stage1Server starts the Stage 1 solution, standing for the learner's

@@ -42,9 +42,7 @@ var stage3Sessions = map[string]sessionFunc{
 		one, two := s.ncClient(srv), s.ncClient(srv)
 		s.say(srv, one, "one")
 		s.say(srv, two, "two")
-		one.Close()
-		srv.waitFor("[INFO] Client disconnected")
-		srv.waitFor("[DEBUG] Epoll wait")
+		s.leave(srv, one)
 		s.say(srv, two, "still here")
 		s.say(srv, s.ncClient(srv), "new here")
 		s.show(false, srv.t)
@@ -71,9 +69,7 @@ var stage3Sessions = map[string]sessionFunc{
 		s.say(srv, one, "hello from one")
 		s.say(srv, two, "hello from two")
 		s.say(srv, three, "and three")
-		two.Close()
-		srv.waitFor("[INFO] Client disconnected")
-		srv.waitFor("[DEBUG] Epoll wait")
+		s.leave(srv, two)
 		s.say(srv, one, "still here")
 		s.say(srv, three, "me too")
 		srv.ctrlC()
@@ -159,6 +155,14 @@ func (s *Session) say(srv *proc, c *nc, line string) {
 	srv.waitFor("[CLIENT MESSAGE] " + line)
 	srv.waitFor("[DEBUG] Epoll wait")
 	c.reply()
+}
+
+// leave ends c, as Ctrl-C in its terminal does, and waits for srv's round
+// that drops it.
+func (s *Session) leave(srv *proc, c *nc) {
+	c.Close()
+	srv.waitFor("[INFO] Client disconnected")
+	srv.waitFor("[DEBUG] Epoll wait")
 }
 
 // halfClose sends text and closes the sending side, as echo ... | nc -N

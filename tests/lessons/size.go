@@ -11,22 +11,42 @@ import "strings"
 // (a line that opens or closes a fold counts as inside it; bytes, as mawk
 // counts them).
 func (l *Lesson) OutsideFolds() int {
-	n, inside := 0, false
+	n := 0
+	for _, s := range l.Sizes() {
+		n += s.Bytes
+	}
+	return n
+}
+
+// A SectionSize is how many bytes of a section are outside folds.
+type SectionSize struct {
+	Title string // the "## " heading, without the #s; "" before the first
+	Bytes int
+}
+
+// Sizes returns the bytes outside folds of each "## " section, in order,
+// counted as OutsideFolds counts them.
+func (l *Lesson) Sizes() []SectionSize {
+	out := []SectionSize{{}}
+	inside := false
 	for i, line := range l.Lines {
 		if i == len(l.Lines)-1 && line == "" {
 			break // the end of the file's last line, not a line of its own
+		}
+		if strings.HasPrefix(line, "## ") && !inside {
+			out = append(out, SectionSize{Title: strings.TrimPrefix(line, "## ")})
 		}
 		if strings.Contains(line, "<details>") {
 			inside = true
 		}
 		if !inside {
-			n += len(line) + 1
+			out[len(out)-1].Bytes += len(line) + 1
 		}
 		if strings.Contains(line, "</details>") {
 			inside = false
 		}
 	}
-	return n
+	return out
 }
 
 // SizeTarget returns the most text outside folds that stage n's lesson may
