@@ -105,7 +105,7 @@ func (w *Workspace) RunAll(ctx context.Context, results []Result, c Concurrency)
 				}
 			}()
 			start := time.Now()
-			r.Run, r.Err = w.Produce(ctx, r.Example.Recipe)
+			r.Run, r.Err = w.Produce(ctx, r.Example)
 			r.Elapsed = time.Since(start)
 		})
 	}

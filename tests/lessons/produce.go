@@ -24,9 +24,10 @@ type Run struct {
 	Normalise func([]string) []string
 }
 
-// Produce runs recipe r for real and returns its block.
-func (w *Workspace) Produce(ctx context.Context, r Recipe) (Run, error) {
+// Produce runs example e's recipe for real and returns its block.
+func (w *Workspace) Produce(ctx context.Context, e Example) (Run, error) {
 	var (
+		r       = e.Recipe
 		lines   []string
 		running bool
 		norm    func([]string) []string
@@ -38,7 +39,11 @@ func (w *Workspace) Produce(ctx context.Context, r Recipe) (Run, error) {
 	case "run":
 		lines, running, err = w.runProgram(ctx, r)
 	case "session":
-		lines, norm, err = w.runSession(ctx, r)
+		var sr *sessionRun
+		if sr, err = w.runSession(ctx, r); err == nil {
+			norm = sr.normalise
+			lines, err = sr.block(shownTerminal(e.Comment))
+		}
 	default:
 		err = fmt.Errorf("unknown recipe kind %q", r.Kind)
 	}
@@ -47,6 +52,19 @@ func (w *Workspace) Produce(ctx context.Context, r Recipe) (Run, error) {
 	}
 	lines, err = Cut(r, lines, running)
 	return Run{Lines: lines, Normalise: norm}, err
+}
+
+var terminalOf = regexp.MustCompile(`^terminal (\d+) of \d+`)
+
+// shownTerminal returns N when a session's comment says that its block
+// shows "terminal N of M", and 0 otherwise.
+func shownTerminal(comment string) int {
+	m := terminalOf.FindStringSubmatch(comment)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // runCheck runs the check command as the recipe says, in a directory laid
@@ -154,7 +172,7 @@ func (w *Workspace) runProgram(ctx context.Context, r Recipe) (lines []string, r
 	} else {
 		p.exit()
 	}
-	return ownPort(t.render(), port), running, nil
+	return showPorts(t.render(), map[int]int{port: 8080}), running, nil
 }
 
 // stageDir returns the directory of stage n.
@@ -166,16 +184,18 @@ func stageDir(n int) string {
 	return st.Dir
 }
 
-// ownPort shows port, the free port a run used in place of the lessons'
-// 8080, as 8080.
-func ownPort(lines []string, port int) []string {
-	if port == 0 {
-		return lines
-	}
-	re := regexp.MustCompile(`\b` + strconv.Itoa(port) + `\b`)
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = re.ReplaceAllString(l, "8080")
+// showPorts shows each free port a run used (a key of ports) as the port
+// the lessons use in its place (its value), such as 8080.
+func showPorts(lines []string, ports map[int]int) []string {
+	out := slices.Clone(lines)
+	for real, shown := range ports {
+		if real == 0 {
+			continue
+		}
+		re := regexp.MustCompile(`\b` + strconv.Itoa(real) + `\b`)
+		for i, l := range out {
+			out[i] = re.ReplaceAllString(l, strconv.Itoa(shown))
+		}
 	}
 	return out
 }

@@ -72,7 +72,12 @@ func (l *Lesson) blockAt(i int) (Block, error) {
 type Example struct {
 	Marker int    // the index of the marker line
 	Recipe Recipe // what the marker says
-	Block  Block
+	// Comment is the HTML comment between the marker and the block, if
+	// any, without its <!-- and -->: the script of a session. When it
+	// starts with "terminal N of M", the block shows terminal N of the
+	// session (several markers may show the terminals of one session).
+	Comment string
+	Block   Block
 }
 
 // Line returns the marker's line number, from 1.
@@ -95,11 +100,15 @@ func (l *Lesson) Examples() ([]Example, error) {
 			return nil, fmt.Errorf("%s:%d: %v", l.Path, i+1, err)
 		}
 		fence := i + 1
+		var comment []string
 		if fence < len(l.Lines) && strings.HasPrefix(l.Lines[fence], "<!--") {
-			for fence < len(l.Lines) && !strings.Contains(l.Lines[fence], "-->") {
+			for fence < len(l.Lines) {
+				comment = append(comment, l.Lines[fence])
 				fence++
+				if strings.Contains(comment[len(comment)-1], "-->") {
+					break
+				}
 			}
-			fence++
 		}
 		if fence >= len(l.Lines) {
 			return nil, fmt.Errorf("%s:%d: no block after this example marker", l.Path, i+1)
@@ -108,7 +117,9 @@ func (l *Lesson) Examples() ([]Example, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Example{Marker: i, Recipe: r, Block: b})
+		text := strings.Join(comment, "\n")
+		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(text, "<!--"), "-->"))
+		out = append(out, Example{Marker: i, Recipe: r, Comment: text, Block: b})
 	}
 	return out, nil
 }

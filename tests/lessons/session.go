@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ type Session struct {
 	r     Recipe
 	st    *milestones.Stage
 	port  int
+	ports map[int]int // the free ports used, and the ports the blocks show instead
 	terms []*terminal
 	stops []func()
 	// shown lists the terminals the block shows, in order; all of them
@@ -66,6 +68,14 @@ func (s *Session) cleanup(f func()) { s.stops = append(s.stops, f) }
 
 // addr is the address the session's server listens on.
 func (s *Session) addr() string { return "127.0.0.1:" + s.portArg() }
+
+// usePort makes port the session's, shown as 8080 in place of the one it
+// had.
+func (s *Session) usePort(port int) {
+	delete(s.ports, s.port)
+	s.port = port
+	s.ports[port] = 8080
+}
 
 // portArg is the session's port, as a -port flag takes it.
 func (s *Session) portArg() string { return strconv.Itoa(s.port) }
@@ -113,56 +123,84 @@ func (s *Session) server(t *terminal, dir, bin string, args ...string) *proc {
 	return p
 }
 
-// runSession runs the recipe's session and returns what its block shows.
-func (w *Workspace) runSession(ctx context.Context, r Recipe) (lines []string, normalise func([]string) []string, err error) {
-	f := sessions[r.Stage][r.Name]
-	if f == nil {
-		return nil, nil, fmt.Errorf("stage %d has no session %q: write it in tests/lessons/sessions%d.go", r.Stage, r.Name, r.Stage)
-	}
-	port, err := harness.FreePort()
-	if err != nil {
-		return nil, nil, err
-	}
-	s := &Session{ctx: ctx, w: w, r: r, st: milestones.StageByNumber(r.Stage), port: port}
-	defer func() {
-		if v := recover(); v != nil {
-			e, ok := v.(errSession)
-			if !ok {
-				panic(v)
-			}
-			lines, normalise, err = nil, nil, fmt.Errorf("session %s: %w", r.Name, e.err)
-			var se *SkipError
-			if errors.As(e.err, &se) {
-				err = e.err
-			}
-		}
-		// Last, once the block is rendered: stopping a program may make
-		// it, or another, print more.
-		for i := len(s.stops) - 1; i >= 0; i-- {
-			s.stops[i]()
-		}
-	}()
-	f(s)
-	return s.render(), s.normalise, nil
+// A sessionRun is what a session's terminals showed.
+type sessionRun struct {
+	terms     [][]string // each terminal's lines, by number from 1
+	shown     []int      // the terminals the block shows, by number
+	label     bool       // whether each part starts with "# terminal N"
+	normalise func([]string) []string
 }
 
-// render returns the block: each terminal shown, a blank line between two.
-func (s *Session) render() []string {
-	shown := s.shown
-	if len(shown) == 0 {
-		shown = s.terms
+// block returns the session's block: the terminals it shows, a blank line
+// between two, or terminal n alone when n is not 0.
+func (sr *sessionRun) block(n int) ([]string, error) {
+	if n > 0 {
+		if n > len(sr.terms) {
+			return nil, fmt.Errorf("the session has %d terminals, so there is no terminal %d to show", len(sr.terms), n)
+		}
+		return sr.terms[n-1], nil
 	}
 	var out []string
-	for i, t := range shown {
-		lines := t.render()
-		if s.label && len(lines) > 0 {
+	for i, n := range sr.shown {
+		lines := slices.Clone(sr.terms[n-1])
+		if sr.label && len(lines) > 0 {
 			// "# terminal N" at column 43, or one space after a longer line.
-			lines[0] += strings.Repeat(" ", max(1, 42-len(lines[0]))) + fmt.Sprintf("# terminal %d", t.n)
+			lines[0] += strings.Repeat(" ", max(1, 42-len(lines[0]))) + fmt.Sprintf("# terminal %d", n)
 		}
 		if i > 0 {
 			out = append(out, "")
 		}
 		out = append(out, lines...)
 	}
-	return ownPort(out, s.port)
+	return out, nil
+}
+
+// runSession runs the recipe's session, once for every example that shows
+// it: several blocks may each show one of its terminals.
+func (w *Workspace) runSession(ctx context.Context, r Recipe) (*sessionRun, error) {
+	return w.sessions.get(r.Text, func() (*sessionRun, error) { return w.session(ctx, r) })
+}
+
+func (w *Workspace) session(ctx context.Context, r Recipe) (sr *sessionRun, err error) {
+	f := sessions[r.Stage][r.Name]
+	if f == nil {
+		return nil, fmt.Errorf("stage %d has no session %q: write it in tests/lessons/sessions%d.go", r.Stage, r.Name, r.Stage)
+	}
+	port, err := harness.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{ctx: ctx, w: w, r: r, st: milestones.StageByNumber(r.Stage), port: port, ports: map[int]int{port: 8080}}
+	defer func() {
+		if v := recover(); v != nil {
+			e, ok := v.(errSession)
+			if !ok {
+				panic(v)
+			}
+			sr, err = nil, fmt.Errorf("session %s: %w", r.Name, e.err)
+			var se *SkipError
+			if errors.As(e.err, &se) {
+				err = e.err
+			}
+		}
+		// Last, once the terminals are read: stopping a program may make
+		// it, or another, print more.
+		for i := len(s.stops) - 1; i >= 0; i-- {
+			s.stops[i]()
+		}
+	}()
+	f(s)
+	sr = &sessionRun{label: s.label, normalise: s.normalise}
+	for _, t := range s.terms {
+		sr.terms = append(sr.terms, showPorts(t.render(), s.ports))
+	}
+	for _, t := range s.shown {
+		sr.shown = append(sr.shown, t.n)
+	}
+	if len(sr.shown) == 0 {
+		for n := range sr.terms {
+			sr.shown = append(sr.shown, n+1)
+		}
+	}
+	return sr, nil
 }

@@ -17,7 +17,7 @@ var stage1Sessions = map[string]sessionFunc{
 	// the Step not done yet.
 	"m1-nc-connects": func(s *Session) {
 		srv := s.server(s.terminal(false), s.st.Dir, s.program())
-		s.terminal(true).nc("nc 127.0.0.1 8080")
+		s.terminal(true).ncToEnd("nc 127.0.0.1 8080")
 		srv.exit()
 		s.show(true, s.terms...)
 	},
@@ -31,7 +31,7 @@ var stage1Sessions = map[string]sessionFunc{
 		l, err := harness.Listen(t1.tr)
 		s.must(err)
 		s.cleanup(func() { l.Close() })
-		s.port = l.Port()
+		s.usePort(l.Port())
 		srv := s.goRun(s.terminal(false), s.st.Dir, s.program())
 		srv.exit()
 		s.show(true, s.terms...)

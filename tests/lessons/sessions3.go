@@ -20,7 +20,7 @@ var stage3Sessions = map[string]sessionFunc{
 	// The server in one terminal; then nc 127.0.0.1 8080 in another.
 	"milestone-1": func(s *Session) {
 		srv := s.epollServer()
-		s.terminal(true).nc("nc 127.0.0.1 8080")
+		s.terminal(true).ncToEnd("nc 127.0.0.1 8080")
 		srv.exit()
 		s.show(false, srv.t)
 	},
@@ -115,18 +115,21 @@ var stage3Sessions = map[string]sessionFunc{
 	},
 }
 
-// oneWaitAfterSignal shows one "[DEBUG] Epoll wait" line where there are
-// two in a row before the shutting-down line. Ctrl-C's SIGINT may reach
-// the thread asleep in epoll_wait, which then fails with EINTR, and the
-// loop goes round once more before the eventfd wakes it: one more line,
-// or none, depending on which thread the kernel chose.
+// oneWaitAfterSignal shows the Ctrl-C that stops the server right before
+// its shutting-down line, where a round of the loop came between. Ctrl-C's
+// SIGINT may reach the thread asleep in epoll_wait, which then fails with
+// EINTR, and the loop goes round once more (one more "[DEBUG] Epoll wait",
+// after the ^C) before the eventfd wakes it; or not, depending on which
+// thread the kernel chose.
 func oneWaitAfterSignal(lines []string) []string {
 	var out []string
-	for i, l := range lines {
-		if l == "[DEBUG] Epoll wait" && i+2 < len(lines) && lines[i+1] == l && lines[i+2] == "[INFO] Server shutting down" {
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == "^C[DEBUG] Epoll wait" && i+1 < len(lines) && lines[i+1] == "[INFO] Server shutting down" {
+			out = append(out, "^C"+lines[i+1])
+			i++
 			continue
 		}
-		out = append(out, l)
+		out = append(out, lines[i])
 	}
 	return out
 }

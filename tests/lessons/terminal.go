@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -25,6 +26,7 @@ type terminal struct {
 const (
 	prompt harness.Who = "$"      // a command line typed at the prompt
 	goRun  harness.Who = "go run" // what go run says when the program ends
+	tty    harness.Who = "tty"    // what the terminal itself echoes, such as ^C
 )
 
 // deadline is how long a session waits for anything: a line, a reply, an
@@ -69,7 +71,7 @@ func (p *proc) ctrlD() { p.t.s.must(p.CloseStdin()) }
 // ctrlC sends SIGINT to the program's process group, as Ctrl-C in its
 // terminal does.
 func (p *proc) ctrlC() {
-	p.t.tr.Notef("Ctrl-C")
+	p.t.tr.Add(tty, harness.Out, "^C") // echoed, with no new line
 	p.t.s.must(syscall.Kill(-p.Pid(), syscall.SIGINT))
 }
 
@@ -102,6 +104,20 @@ func (t *terminal) nc(shown string) *nc {
 	t.s.must(err)
 	t.s.cleanup(func() { c.Close() })
 	return &nc{Conn: c, t: t}
+}
+
+// ncToEnd connects nc to a server that ends as soon as it sees a client,
+// and leaves it connected. The server's exit may reset the connection
+// before connect(2) has returned: nc then shows no more than it does when
+// the reset comes later.
+func (t *terminal) ncToEnd(shown string) {
+	t.command(shown)
+	c, err := harness.Dial(t.s.addr(), harness.Who(fmt.Sprintf("nc %d", t.n)), t.tr)
+	if errors.Is(err, syscall.ECONNRESET) {
+		return
+	}
+	t.s.must(err)
+	t.s.cleanup(func() { c.Close() })
 }
 
 // typeLine types a line into nc, which sends it.
@@ -152,35 +168,42 @@ func (t *terminal) print(lines ...string) {
 	}
 }
 
-// render returns what the terminal shows, line by line.
+// render returns what the terminal shows, line by line. As on a terminal,
+// what comes after text with no new line (what a connection received
+// after its last "\n", an echoed ^C) goes on the same line; a command line
+// starts a line of its own.
 func (t *terminal) render() []string {
 	var out []string
-	partial := "" // what a connection received after its last "\n"
-	flush := func() {
-		if partial != "" {
-			out = append(out, partial)
-			partial = ""
-		}
+	partial := ""
+	line := func(text string) {
+		out = append(out, partial+text)
+		partial = ""
 	}
 	for _, e := range t.tr.Events() {
 		for range e.Count {
 			switch {
 			case e.Who == prompt:
-				flush()
+				if partial != "" {
+					line("")
+				}
 				out = append(out, "$ "+e.Text)
+			case e.Who == tty:
+				partial += e.Text
 			case e.Dir == harness.Out && strings.HasPrefix(string(e.Who), "nc "):
 				lines := strings.Split(partial+e.Text, "\n")
 				partial = lines[len(lines)-1]
 				out = append(out, lines[:len(lines)-1]...)
 			case e.Dir == harness.Out:
-				flush()
-				out = append(out, e.Text)
+				line(e.Text)
 			case e.Dir == harness.In && t.echo:
-				flush()
-				out = append(out, strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")...)
+				for _, l := range strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n") {
+					line(l)
+				}
 			}
 		}
 	}
-	flush()
+	if partial != "" {
+		line("")
+	}
 	return out
 }

@@ -27,6 +27,7 @@ type Workspace struct {
 
 	dirs, bins, trees, solos, skeletons memo[string]
 	lessons                             memo[*Lesson]
+	sessions                            memo[*sessionRun]
 }
 
 // A SkipError says that an example cannot be made here, and why: on a
