@@ -126,6 +126,19 @@ func (w *Workspace) runCheck(ctx context.Context, r Recipe) ([]string, error) {
 // -port gets a free one, shown as the default 8080, so that a run on a
 // shared machine never meets somebody else's server.
 func (w *Workspace) runProgram(ctx context.Context, r Recipe) (lines []string, running bool, err error) {
+	// Another process may take the free port before the program binds it:
+	// then it runs again, on another.
+	for attempt := 1; ; attempt++ {
+		lines, running, err = w.runOnce(ctx, r)
+		taken := slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, errPortTaken.Error()) })
+		if err != nil || !taken || slices.Contains(r.Args, "-port") || attempt == 3 {
+			return lines, running, err
+		}
+	}
+}
+
+// runOnce runs the recipe's program once; see runProgram.
+func (w *Workspace) runOnce(ctx context.Context, r Recipe) (lines []string, running bool, err error) {
 	bin, err := w.Binary(ctx, r.Prog)
 	if err != nil {
 		return nil, false, err

@@ -158,8 +158,21 @@ func (sr *sessionRun) block(n int) ([]string, error) {
 // runSession runs the recipe's session, once for every example that shows
 // it: several blocks may each show one of its terminals.
 func (w *Workspace) runSession(ctx context.Context, r Recipe) (*sessionRun, error) {
-	return w.sessions.get(r.Text, func() (*sessionRun, error) { return w.session(ctx, r) })
+	return w.sessions.get(r.Text, func() (*sessionRun, error) {
+		// Another process may take the free port before the session's
+		// server binds it: then the session runs again, on another.
+		for attempt := 1; ; attempt++ {
+			sr, err := w.session(ctx, r)
+			if !errors.Is(err, errPortTaken) || attempt == 3 {
+				return sr, err
+			}
+		}
+	})
 }
+
+// errPortTaken says that a session failed with a program that could not
+// bind its port: someone else took it.
+var errPortTaken = errors.New("address already in use")
 
 func (w *Workspace) session(ctx context.Context, r Recipe) (sr *sessionRun, err error) {
 	f := sessions[r.Stage][r.Name]
@@ -181,6 +194,11 @@ func (w *Workspace) session(ctx context.Context, r Recipe) (sr *sessionRun, err 
 			var se *SkipError
 			if errors.As(e.err, &se) {
 				err = e.err
+			}
+			for _, t := range s.terms {
+				if slices.ContainsFunc(t.render(), func(l string) bool { return strings.Contains(l, errPortTaken.Error()) }) {
+					err = fmt.Errorf("session %s: %w (%v)", r.Name, errPortTaken, e.err)
+				}
 			}
 		}
 		// Last, once the terminals are read: stopping a program may make

@@ -48,6 +48,7 @@ var stage2Sessions = map[string]sessionFunc{
 		cl := s.client()
 		cl.typeLine("one")
 		cl.waitFor("[SERVER MESSAGE] eno")
+		srv.waitFor("[CLIENT MESSAGE] one") // read before the ^C that follows it
 		srv.ctrlC()
 		srv.exit()
 		cl.typeLine("two")

@@ -58,7 +58,13 @@ func (t *terminal) start(shown string, goRun bool, bin string, args ...string) *
 // waitFor waits for a line of output that contains text.
 func (p *proc) waitFor(text string) string {
 	l, err := p.WaitLine(deadline, func(l string) bool { return strings.Contains(l, text) })
-	p.t.s.mustf(err, "waiting for %q", text)
+	if err != nil {
+		var out []string
+		for _, l := range p.Lines() {
+			out = append(out, l.Text)
+		}
+		p.t.s.mustf(err, "waiting for %q, after the output %q", text, out[max(0, len(out)-5):])
+	}
 	return l
 }
 
@@ -69,7 +75,9 @@ func (p *proc) typeLine(line string) { p.t.s.must(p.WriteStdin(line + "\n")) }
 func (p *proc) ctrlD() { p.t.s.must(p.CloseStdin()) }
 
 // ctrlC sends SIGINT to the program's process group, as Ctrl-C in its
-// terminal does.
+// terminal does. The terminal shows ^C where it stands: wait first for the
+// program's lines that come before it, as the program's output is read
+// while the session goes on.
 func (p *proc) ctrlC() {
 	p.t.tr.Add(tty, harness.Out, "^C") // echoed, with no new line
 	p.t.s.must(syscall.Kill(-p.Pid(), syscall.SIGINT))
