@@ -156,9 +156,11 @@ func (sr *sessionRun) block(n int) ([]string, error) {
 }
 
 // runSession runs the recipe's session, once for every example that shows
-// it: several blocks may each show one of its terminals.
+// it: several blocks may each show one of its terminals, or cut it each in
+// its own way.
 func (w *Workspace) runSession(ctx context.Context, r Recipe) (*sessionRun, error) {
-	return w.sessions.get(r.Text, func() (*sessionRun, error) {
+	key := fmt.Sprintf("%s @ %v", r.Name, r.Prog) // the options cut each block alike
+	return w.sessions.get(key, func() (*sessionRun, error) {
 		// Another process may take the free port before the session's
 		// server binds it: then the session runs again, on another.
 		for attempt := 1; ; attempt++ {
