@@ -114,13 +114,23 @@ func TestLessonFragmentsCompile(t *testing.T) {
 // TestLessonExamples produces every marked console block of every lesson
 // from a real run of its recipe and compares them, normalised (see
 // lessons.Normalise). The runs go on concurrently, many at once: most of
-// their time is spent waiting on deadlines, not computing.
+// their time is spent waiting on deadlines, not computing. With -short,
+// the examples that run the challenges of Stage 3 or later are skipped:
+// each takes up to half a minute.
 func TestLessonExamples(t *testing.T) {
 	t.Parallel()
 	w := &lessons.Workspace{Root: root, Tmp: filepath.Join(binDir, "lessons")}
-	results, err := w.Examples(nil)
+	all, err := w.Examples(nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var results []lessons.Result
+	for _, r := range all {
+		if testing.Short() && r.Example.Recipe.Heavy() {
+			t.Run(r.Where(), func(t *testing.T) { t.Skip("-short: this example runs the challenges of Stage 3 or later, which take up to half a minute") })
+			continue
+		}
+		results = append(results, r)
 	}
 	w.RunAll(context.Background(), results, lessons.Concurrency{All: 8, Heavy: 3})
 	for _, r := range results {

@@ -112,13 +112,13 @@ func (w *Workspace) RunAll(ctx context.Context, results []Result, c Concurrency)
 	var dispatch sync.WaitGroup
 	dispatch.Go(func() {
 		for i := range results {
-			if results[i].Example.Recipe.heavy() {
+			if results[i].Example.Recipe.Heavy() {
 				run(&results[i], heavy, all)
 			}
 		}
 	})
 	for i := range results {
-		if !results[i].Example.Recipe.heavy() {
+		if !results[i].Example.Recipe.Heavy() {
 			run(&results[i], all)
 		}
 	}
@@ -126,9 +126,10 @@ func (w *Workspace) RunAll(ctx context.Context, results []Result, c Concurrency)
 	wg.Wait()
 }
 
-// heavy reports whether the recipe runs a stage's challenges, which are
-// heavy from Stage 3 on.
-func (r Recipe) heavy() bool {
+// Heavy reports whether the recipe runs a stage's challenges, which are
+// heavy from Stage 3 on: thousands of connections, megabytes of traffic,
+// and ten-second deadlines that a broken program lets pass.
+func (r Recipe) Heavy() bool {
 	return r.Kind == "check" && r.Stage >= 3 && slices.Contains(r.Args, "-challenges")
 }
 
