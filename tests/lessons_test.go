@@ -127,7 +127,9 @@ func TestLessonExamples(t *testing.T) {
 	var results []lessons.Result
 	for _, r := range all {
 		if testing.Short() && r.Example.Recipe.Heavy() {
-			t.Run(r.Where(), func(t *testing.T) { t.Skip("-short: this example runs the challenges of Stage 3 or later, which take up to half a minute") })
+			t.Run(r.Where(), func(t *testing.T) {
+				t.Skip("-short: this example runs the challenges of Stage 3 or later, which take up to half a minute")
+			})
 			continue
 		}
 		results = append(results, r)
