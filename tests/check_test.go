@@ -124,31 +124,8 @@ func TestCheckCommandOnSolutions(t *testing.T) {
 func copyStage(t *testing.T, dir string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, d.Name()), b, 0o644)
-	})
-	if err != nil {
+	if err := harness.CopyPackage(filepath.Join(root, dir), dst, nil); err != nil {
 		t.Fatal(err)
-	}
-	// A solution's go.mod is further up, at the root of its module.
-	if _, err := os.Stat(filepath.Join(dst, "go.mod")); err != nil {
-		for mod := filepath.Dir(dir); mod != "."; mod = filepath.Dir(mod) {
-			if _, err := os.Stat(filepath.Join(root, mod, "go.mod")); err == nil {
-				for _, name := range []string{"go.mod", "go.sum"} {
-					if b, err := os.ReadFile(filepath.Join(root, mod, name)); err == nil {
-						os.WriteFile(filepath.Join(dst, name), b, 0o644)
-					}
-				}
-				break
-			}
-		}
 	}
 	return dst
 }

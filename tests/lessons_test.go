@@ -4,68 +4,46 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
 	"workbook/tests/harness"
+	"workbook/tests/lessons"
 	"workbook/tests/milestones"
 )
 
-// A fragment is a Go code block in a lesson.
-type fragment struct {
-	line int    // where it starts in the README
-	body string // the function whose body it is, from a "<!-- body of f -->" line before it
-	code string
-}
-
-var (
-	fenceStart = regexp.MustCompile("^```go\\s*$")
-	bodyOf     = regexp.MustCompile(`^<!-- body of (\w+) -->\s*$`)
-	// placeholder matches a line that stands for code left out: "..."
-	placeholder = regexp.MustCompile(`^\s*\.\.\.\s*(//.*)?$`)
-)
-
-// fragments returns the Go code blocks of a Markdown file.
-func fragments(t *testing.T, path string) []fragment {
+// readLesson reads stage st's lesson, or skips the test for a stage whose
+// lesson is not written yet.
+func readLesson(t *testing.T, st *milestones.Stage) *lessons.Lesson {
 	t.Helper()
-	lines := strings.Split(string(read(t, path)), "\n")
-	var out []fragment
-	for i := 0; i < len(lines); i++ {
-		if !fenceStart.MatchString(lines[i]) {
-			continue
-		}
-		f := fragment{line: i + 1}
-		for j := i - 1; j >= 0 && j >= i-2; j-- { // the marker, maybe a blank line above
-			if m := bodyOf.FindStringSubmatch(lines[j]); m != nil {
-				f.body = m[1]
-			}
-		}
-		var code []string
-		for i++; i < len(lines) && lines[i] != "```"; i++ {
-			code = append(code, lines[i])
-		}
-		f.code = strings.Join(code, "\n") + "\n"
-		out = append(out, f)
+	l, err := lessons.Read(filepath.Join(root, st.Dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return l
 }
+
+// placeholder matches a line that stands for code left out: "..."
+var placeholder = regexp.MustCompile(`^\s*\.\.\.\s*(//.*)?$`)
 
 // TestLessonFragmentsParse checks that every Go block in every lesson is
 // Go: a file, declarations, or statements, where a line of "..." stands for
 // code left out.
 func TestLessonFragmentsParse(t *testing.T) {
 	for _, st := range milestones.Stages() {
-		readme := filepath.Join(root, st.Dir, "README.md")
-		for _, f := range fragments(t, readme) {
-			if err := parses(f.code); err != nil {
-				t.Errorf("%s:%d: this Go block does not parse: %v\n%s", readme, f.line, err, f.code)
+		l := readLesson(t, st)
+		frags, err := l.Fragments()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range frags {
+			if err := parses(f.Code()); err != nil {
+				t.Errorf("%s:%d: this Go block does not parse: %v\n%s", l.Path, f.Line(), err, f.Code())
 			}
 		}
 	}
@@ -97,25 +75,28 @@ func parses(code string) error {
 
 // TestLessonFragmentsCompile checks every block marked as the body of a
 // function ("<!-- body of openSocket -->" on the line before it): put in
-// place of that function's body in a copy of the skeleton, it must build.
-// The blocks leave "your turn" gaps, so the program is not expected to pass
-// the checks, only to compile, as it does for a learner who types it in.
+// place of that function's body in a copy of the skeleton, with the
+// imports its marker names ("<!-- body of f, importing "os" -->") added to
+// the function's file, it must build. The blocks of the early Steps are
+// compiled in the skeleton as shipped, where the later Steps still stop at
+// todo(), exactly as for a learner who types them in.
 func TestLessonFragmentsCompile(t *testing.T) {
 	for _, st := range milestones.Stages() {
 		t.Run(st.Dir, func(t *testing.T) {
 			t.Parallel()
-			readme := filepath.Join(root, st.Dir, "README.md")
-			var marked []fragment
-			for _, f := range fragments(t, readme) {
-				if f.body != "" {
-					marked = append(marked, f)
-				}
+			l := readLesson(t, st)
+			frags, err := l.Fragments()
+			if err != nil {
+				t.Fatal(err)
 			}
 			// One build per fragment, so an error names its block.
-			for _, f := range marked {
+			for _, f := range frags {
+				if f.Body == "" {
+					continue
+				}
 				dir := copyStage(t, st.Dir)
-				if err := replaceBody(dir, f.body, f.code); err != nil {
-					t.Errorf("%s:%d: %v", readme, f.line, err)
+				if err := lessons.SetBody(dir, f.Body, f.Code(), f.Imports); err != nil {
+					t.Errorf("%s:%d: %v", l.Path, f.Line(), err)
 					continue
 				}
 				if _, err := harness.Build(context.Background(), dir, t.TempDir()); err != nil {
@@ -123,38 +104,89 @@ func TestLessonFragmentsCompile(t *testing.T) {
 					if errors.As(err, &be) {
 						err = errors.New(be.Output)
 					}
-					t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", readme, f.line, f.body, err, f.code)
+					t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", l.Path, f.Line(), f.Body, err, f.Code())
 				}
 			}
 		})
 	}
 }
 
-// replaceBody replaces the body of the function or method named name, in
-// the Go files of dir, with code.
-func replaceBody(dir, name, code string) error {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	sort.Strings(files)
-	for _, path := range files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
+// TestLessonExamples produces every marked console block of every lesson
+// from a real run of its recipe and compares them, normalised (see
+// lessons.Normalise). The runs go on concurrently, many at once: most of
+// their time is spent waiting on deadlines, not computing. With -short,
+// the examples that run the challenges of Stage 3 or later are skipped:
+// each takes up to half a minute.
+func TestLessonExamples(t *testing.T) {
+	t.Parallel()
+	w := &lessons.Workspace{Root: root, Tmp: filepath.Join(binDir, "lessons")}
+	all, err := w.Examples(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []lessons.Result
+	for _, r := range all {
+		if testing.Short() && r.Example.Recipe.Heavy() {
+			t.Run(r.Where(), func(t *testing.T) {
+				t.Skip("-short: this example runs the challenges of Stage 3 or later, which take up to half a minute")
+			})
+			continue
 		}
-		fset := token.NewFileSet()
-		file, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		for _, d := range file.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Name.Name != name || fn.Body == nil {
-				continue
+		results = append(results, r)
+	}
+	w.RunAll(context.Background(), results, lessons.Concurrency{All: 8, Heavy: 3})
+	for _, r := range results {
+		t.Run(r.Where(), func(t *testing.T) {
+			switch {
+			case lessons.IsSkip(r.Err):
+				t.Skip(r.Err)
+			case r.Err != nil:
+				t.Fatalf("%s: %v", r.Name(), r.Err)
+			case !r.Same():
+				t.Errorf("%s: %s\nIf the real run is right, rewrite the block from it: go run ./tests/cmd/lessons -update -run '%s'",
+					r.Name(), r.Diff(), regexp.QuoteMeta(r.Where()+" "))
 			}
-			start := fset.Position(fn.Body.Lbrace).Offset + 1
-			end := fset.Position(fn.Body.Rbrace).Offset
-			out := string(src[:start]) + "\n" + code + string(src[end:])
-			return os.WriteFile(path, []byte(out), 0o644)
+		})
+	}
+}
+
+// The summaries of the three folds every Step has, in this order.
+var stepFolds = []string{"Hint 1: which calls", "Hint 2: the shape", "One way to write it"}
+
+// TestLessonFormat holds every lesson to the format of the lessons: each
+// "## Step N" section has a "**Your task.**" paragraph and then the three
+// folds Hint 1, Hint 2 and One way to write it, one after the other (other
+// folds may come before or after them); every <details> is closed, with a
+// blank line after its summary and before its end (or GitHub does not
+// render the Markdown inside); and no function body of a Step's answer
+// (a "<!-- body of f -->" block) is outside a fold.
+func TestLessonFormat(t *testing.T) {
+	for _, st := range milestones.Stages() {
+		l := readLesson(t, st)
+		for _, p := range l.FormatProblems(stepFolds) {
+			t.Errorf("%s:%s", l.Path, p)
 		}
 	}
-	return fmt.Errorf("no function %s in %s", name, dir)
+}
+
+// TestLessonSizes holds each lesson's text outside folds, what a reader
+// meets without opening anything, under its target: 25 KB for Stages 1
+// and 2, 40 KB from Stage 3 on. "go run ./tests/cmd/lessons -sizes" prints
+// them all.
+func TestLessonSizes(t *testing.T) {
+	for _, st := range milestones.Stages() {
+		l := readLesson(t, st)
+		n, target := l.OutsideFolds(), lessons.SizeTarget(st.Number)
+		if n < target {
+			continue
+		}
+		sizes := l.Sizes()
+		slices.SortStableFunc(sizes, func(a, b lessons.SectionSize) int { return b.Bytes - a.Bytes })
+		var largest []string
+		for _, s := range sizes[:min(5, len(sizes))] {
+			largest = append(largest, fmt.Sprintf("%q %d", s.Title, s.Bytes))
+		}
+		t.Errorf("%s has %d bytes outside folds; the target is under %d: fold long transcripts, cut repetition. The largest sections, in bytes outside folds: %s",
+			l.Path, n, target, strings.Join(largest, ", "))
+	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	// {"prlimit", "--nofile=64", "--"}. It must exec the program in place,
 	// so that the process started is the program itself.
 	Wrap []string
+	// Combined gives the program one pipe for stdout and stderr, as a
+	// terminal does, so that its lines keep the order it wrote them in.
+	// Every line is then recorded as Stdout.
+	Combined bool
 }
 
 // A Line is one line of a program's output, without its "\n".
@@ -117,6 +121,11 @@ func Start(bin string, opt Options) (*Process, error) {
 	p.stdout = &lineWriter{p: p, who: Stdout, label: label(opt.Name, Stdout)}
 	p.stderr = &lineWriter{p: p, who: Stderr, label: label(opt.Name, Stderr)}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	if opt.Combined {
+		// One writer for both: exec.Cmd then gives the program the same
+		// pipe as its stdout and its stderr.
+		cmd.Stderr = p.stdout
+	}
 	// Stdin is a pipe of our own rather than one from exec.Cmd, so that
 	// closing it (CloseStdin) is up to the check.
 	stdinR, stdinW, err := os.Pipe()

@@ -36,13 +36,26 @@ func (c *checker) dirOf(st *milestones.Stage) string {
 	return filepath.Join(c.root, st.Dir)
 }
 
-// runCommand returns how a learner runs dir by hand from where they are.
+// runCommand returns how a learner runs dir by hand from where they are:
+// go run ./dir for a directory below, and for one elsewhere, such as a
+// module of the learner's own, go -C dir run ., which runs go in that
+// directory (go run /abs/path from inside the workbook fails: the module
+// there is not one of the workspace's). Arguments may follow either.
 func runCommand(dir string) string {
 	if rel, ok := below(dir); ok {
 		return "go run ./" + filepath.ToSlash(rel)
 	}
 	abs, _ := filepath.Abs(dir)
-	return "go run " + abs
+	return "go -C " + shellWord(abs) + " run ."
+}
+
+// shellWord returns s as one word for a POSIX shell: as it is when that is
+// safe, and in single quotes otherwise.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // below returns dir relative to the current directory, if it is inside it.

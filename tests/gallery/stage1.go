@@ -1,11 +1,11 @@
-package tests
+package gallery
 
 // Stage 1's broken programs: the mistakes learners make most with a
 // blocking server.
 
 const s1Connected = `	fmt.Println("[INFO] Client connected to server")`
 
-var stage1Gallery = []broken{
+var stage1Gallery = []Broken{
 	{
 		name: "reverses-terminator",
 		edits: []edit{{"server.go", `	reply = appendReversed(reply, line)`, `	for i := len(line) - 1; i >= 0; i-- {
@@ -109,6 +109,18 @@ var stage1Gallery = []broken{
 		// listen(2) on an unbound socket binds it to a random port, so
 		// the program runs on, listening somewhere else.
 		fails: map[string]string{"port-in-use": "the program was still running"},
+	},
+	{
+		name: "no-listen",
+		edits: []edit{{"server.go", `	// From here on the kernel completes handshakes by itself and queues up to
+	// SOMAXCONN finished connections until accept(2) takes them.
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return os.NewSyscallError("listen", err)
+	}
+`, ``}},
+		// accept(2) on a socket that was bound but never made to listen
+		// fails at once with EINVAL.
+		fails: map[string]string{"M1": `revisit: Step 2, "Bind and listen"`},
 	},
 	{
 		name: "prints-before-listening",

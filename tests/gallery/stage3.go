@@ -1,9 +1,9 @@
-package tests
+package gallery
 
 // Stage 3's broken programs: the mistakes learners make most with an event
 // loop.
 
-var stage3Gallery = []broken{
+var stage3Gallery = []Broken{
 	{
 		name: "exits-when-a-client-leaves",
 		edits: []edit{{"client.go", `	s.log.detail("[INFO] Client disconnected")

@@ -1,8 +1,8 @@
-package tests
+package gallery
 
 // Stage 2's broken programs: the mistakes learners make most with a client.
 
-var stage2Gallery = []broken{
+var stage2Gallery = []Broken{
 	{
 		name: "prints-first-bytes-as-reply",
 		edits: []edit{{"client.go", `		r.pending = append(r.pending, r.buf[:n]...)
