@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"workbook/tests/harness"
+	"workbook/tests/milestones"
 )
 
 // checkCommand builds the check command once.
@@ -22,8 +23,15 @@ func checkCommand(t *testing.T) string {
 // output and exit status.
 func runCheck(t *testing.T, args ...string) (string, int) {
 	t.Helper()
+	return runCheckIn(t, root, args...)
+}
+
+// runCheckIn runs the check command from dir and returns its output and
+// exit status.
+func runCheckIn(t *testing.T, dir string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.Command(checkCommand(t), args...)
-	cmd.Dir = root
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -65,7 +73,7 @@ func TestCheckCommandHelp(t *testing.T) {
 // relative to where the learner is: it must be one they can paste.
 func TestCheckCommandRelativeDir(t *testing.T) {
 	t.Parallel()
-	out, code := runCheck(t, "-dir", "stage1-server", "1")
+	out, code := runCheckIn(t, shippedTree(t), "-dir", "stage1-server", "1")
 	if code != 1 || !strings.Contains(out, "$ go run ./stage1-server\n") {
 		t.Errorf("check -dir stage1-server 1: exit %d, output:\n%s\nwant exit status 1 and the repro command go run ./stage1-server", code, out)
 	}
@@ -73,7 +81,7 @@ func TestCheckCommandRelativeDir(t *testing.T) {
 
 func TestCheckCommandOnSkeletons(t *testing.T) {
 	t.Parallel()
-	out, code := runCheck(t)
+	out, code := runCheckIn(t, shippedTree(t))
 	if code != 1 {
 		t.Errorf("exit status %d, want 1", code)
 	}
@@ -102,43 +110,24 @@ func TestCheckCommandOnSolutions(t *testing.T) {
 	}
 }
 
-// copyStage copies a stage's directory, module files included, to a new
-// temporary directory and returns it.
+// copyStage copies a package's directory (relative to the repository
+// root, or absolute), module files included, to a new temporary directory
+// and returns it.
 func copyStage(t *testing.T, dir string) string {
 	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, d.Name()), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
 	}
-	// A solution's go.mod is further up, at the root of its module.
-	if _, err := os.Stat(filepath.Join(dst, "go.mod")); err != nil {
-		for mod := filepath.Dir(dir); mod != "."; mod = filepath.Dir(mod) {
-			if _, err := os.Stat(filepath.Join(root, mod, "go.mod")); err == nil {
-				for _, name := range []string{"go.mod", "go.sum"} {
-					if b, err := os.ReadFile(filepath.Join(root, mod, name)); err == nil {
-						os.WriteFile(filepath.Join(dst, name), b, 0o644)
-					}
-				}
-				break
-			}
-		}
+	dst := t.TempDir()
+	if err := copyPackage(dir, dst); err != nil {
+		t.Fatal(err)
 	}
 	return dst
 }
 
 func TestCheckCommandDirAndCompileError(t *testing.T) {
 	t.Parallel()
-	dir := copyStage(t, "stage1-server")
+	dir := copyStage(t, shippedStage(t, milestones.StageByNumber(1)))
 	// A learner's half-typed Step 2.
 	src := filepath.Join(dir, "server.go")
 	b, _ := os.ReadFile(src)

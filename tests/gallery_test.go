@@ -1,27 +1,30 @@
 package tests
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"workbook/tests/milestones"
+	"workbook/tests/report"
 )
 
 // A broken program is one realistic learner mistake, and exactly which
 // checks must catch it and how. Each stage's are in a plain table of its
 // own, stageNGallery in gallery_stageN_test.go, one entry per mistake.
 //
-// Each one is checked exactly as "go run ./tests/cmd/check -challenges -dir"
+// Each one is checked as "go run ./tests/cmd/check -challenges -dir"
 // checks a learner's program: milestones in order up to the first that
-// fails, and then, only if they all passed, every challenge.
+// fails, and then, only if they all passed, the challenges. By default
+// those are only the challenges it must fail; with -gallery.full, every
+// challenge, and all the others must pass.
 //
 // Most are the reference solution with a small edit, applied to a copy at
 // test time: that keeps each mistake down to the lines that make it, and an
@@ -36,6 +39,8 @@ type broken struct {
 	edits []edit // applied to a copy of dir
 	// fails maps the ID of every check that must fail to a piece of text
 	// its failure must show: the real cause, or the hint that names it.
+	// (Lines are compared without their indentation, so the piece may span
+	// the end of the hint and the "revisit:" line after it.)
 	// That is one milestone, or the challenges that fail once every
 	// milestone passes. Every other check that runs must pass, except
 	// those in mayFail.
@@ -45,6 +50,9 @@ type broken struct {
 	// line printed too early and the listen(2) after it. They may pass or
 	// fail; when they fail, they must still name the cause.
 	mayFail map[string]string
+	// compileError, for a program that does not compile, is a piece of
+	// text the report of its compile error must show; no check runs.
+	compileError string
 }
 
 // An edit replaces old, which must occur exactly once in file, with new.
@@ -57,43 +65,29 @@ var galleries = map[int][]broken{
 	3: stage3Gallery,
 }
 
-// TestGallery runs every check of a stage against each broken program and
-// holds the checks to what the mistake says they catch.
+// TestGallery checks each broken program as the check command would, and
+// holds the checks to what the mistake says they catch. See
+// gallery_run_test.go for how many run at once, and for the flags that run
+// every challenge (-gallery.full) or each program many times over
+// (-gallery.runs).
 func TestGallery(t *testing.T) {
-	for _, st := range milestones.Stages() {
+	t.Parallel()
+	var wg sync.WaitGroup
+	// The later stages' programs first: their checks take longest.
+	for _, st := range slices.Backward(milestones.Stages()) {
 		for _, b := range galleries[st.Number] {
-			t.Run(fmt.Sprintf("stage%d/%s", st.Number, b.name), func(t *testing.T) {
-				t.Parallel()
-				dir := b.program(t, st)
-				sr, err := milestones.RunStage(context.Background(), st, dir, "go run ./"+st.Dir,
-					milestones.Options{Challenges: true, BinDir: t.TempDir()})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if sr.BuildErr != nil {
-					t.Fatalf("the broken program does not compile:\n%s", sr.BuildErr.Output)
-				}
-				if os.Getenv("GALLERY_PRINT") != "" {
-					// For writing a new mistake's expectations: what fails, and how.
-					for _, res := range sr.Results {
-						if res.Status == milestones.Failed {
-							t.Logf("%q: summary %q, hint %q", res.Check.ID, res.Failure.Summary, res.Failure.Hint)
-						}
-					}
-				}
-				b.assess(t, &sr)
-			})
+			wg.Go(func() { b.check(t, st) })
 		}
 	}
+	wg.Wait()
 }
 
 // assess holds the results of checking b to what b says must fail, and how.
-func (b broken) assess(t *testing.T, sr *milestones.StageResult) {
+func (b broken) assess(t *testing.T, st *milestones.Stage, results []milestones.Result) {
 	t.Helper()
-	st := sr.Stage
 	var failed []string
 	caughtByTiming := false
-	for _, res := range sr.Results {
+	for _, res := range results {
 		if res.Status != milestones.Failed {
 			continue
 		}
@@ -108,8 +102,11 @@ func (b broken) assess(t *testing.T, sr *milestones.StageResult) {
 			t.Errorf("%s failed, but this mistake should not make it fail:\n%s", res.Check.Name(), failureText(st, res, "go run ./"+st.Dir))
 			continue
 		}
-		if text := failureText(st, res, "go run ./"+st.Dir); !strings.Contains(text, want) {
-			t.Errorf("%s failed without naming the cause %q:\n%s", res.Check.Name(), want, text)
+		// The cause is in the failure's first lines, or in the end of its
+		// transcript: rendering the whole transcript of a program that
+		// spun and printed for a while would take much longer.
+		if !strings.Contains(unindented(shortFailureText(st, res)), want) && !strings.Contains(unindented(failureText(st, res, "go run ./"+st.Dir)), want) {
+			t.Errorf("%s failed without naming the cause %q:\n%s", res.Check.Name(), want, failureText(st, res, "go run ./"+st.Dir))
 		}
 	}
 	wantFailed := []string{}
@@ -123,8 +120,38 @@ func (b broken) assess(t *testing.T, sr *milestones.StageResult) {
 	// A milestone that caught the mistake by timing stops the run
 	// before the checks that catch it every time.
 	if diff := cmp.Diff(wantFailed, failed); diff != "" && !caughtByTiming {
-		t.Errorf("the checks that failed differ from the ones this mistake should fail (-want +got):\n%s", diff)
+		t.Errorf("the checks that failed differ from the ones this mistake should fail (-want +got):\n%s%s", diff, passedTranscripts(b, results))
 	}
+}
+
+// shortFailureText renders a failed result as the check command shows it
+// without -v: the end of its transcript only.
+func shortFailureText(st *milestones.Stage, res milestones.Result) string {
+	var b strings.Builder
+	report.Failure(&b, res, report.Details{Stage: st, Run: "go run ./" + st.Dir}, report.Style{})
+	return b.String()
+}
+
+// unindented returns text with every line's indentation taken off, so that
+// what a failure must show may span lines: "…\nrevisit: Step 2".
+func unindented(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// passedTranscripts returns the transcripts of the checks in results that
+// passed though b must fail them: what let the mistake through.
+func passedTranscripts(b broken, results []milestones.Result) string {
+	var out strings.Builder
+	for _, res := range results {
+		if _, must := b.fails[res.Check.ID]; must && res.Status == milestones.Passed {
+			fmt.Fprintf(&out, "%s passed; what happened:\n%s", res.Check.Name(), report.Transcript(res.Events, report.Style{}))
+		}
+	}
+	return out.String()
 }
 
 // TestGalleryCoversEveryCheck makes sure that every check can fail: at
@@ -151,31 +178,35 @@ func checkIndex(st *milestones.Stage, id string) int {
 	return slices.IndexFunc(st.Checks, func(c *milestones.Check) bool { return c.ID == id })
 }
 
-// program returns the directory of the broken program, ready to build.
-func (b broken) program(t *testing.T, st *milestones.Stage) string {
-	t.Helper()
-	from := b.dir
-	if from == "" {
-		from = "solutions/" + st.Dir
+// from returns the directory b starts from, relative to the repository
+// root.
+func (b broken) from(st *milestones.Stage) string {
+	if b.dir == "" {
+		return "solutions/" + st.Dir
 	}
-	if len(b.edits) == 0 {
-		return filepath.Join(root, from)
+	return b.dir
+}
+
+// program makes b's program in dir: a copy of what it starts from, with
+// its edits applied.
+func (b broken) program(st *milestones.Stage, dir string) error {
+	if err := copyPackage(filepath.Join(root, b.from(st)), dir); err != nil {
+		return err
 	}
-	dir := copyStage(t, from)
 	for _, e := range b.edits {
 		path := filepath.Join(dir, e.file)
-		b, err := os.ReadFile(path)
+		src, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if n := strings.Count(string(b), e.old); n != 1 {
-			t.Fatalf("the edit to %s expects its text once in the solution, found it %d times: has the solution changed?\n%s", e.file, n, e.old)
+		if n := strings.Count(string(src), e.old); n != 1 {
+			return fmt.Errorf("the edit to %s expects its text once in %s, found it %d times: has it changed?\n%s", e.file, b.from(st), n, e.old)
 		}
-		if err := os.WriteFile(path, []byte(strings.Replace(string(b), e.old, e.new, 1)), 0o644); err != nil {
-			t.Fatal(err)
+		if err := os.WriteFile(path, []byte(strings.Replace(string(src), e.old, e.new, 1)), 0o644); err != nil {
+			return err
 		}
 	}
-	return dir
+	return nil
 }
 
 // allBut returns, for every check of stage n except those named, cause:

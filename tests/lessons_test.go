@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -12,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"workbook/tests/harness"
@@ -62,7 +62,7 @@ func fragments(t *testing.T, path string) []fragment {
 // code left out.
 func TestLessonFragmentsParse(t *testing.T) {
 	for _, st := range milestones.Stages() {
-		readme := filepath.Join(root, st.Dir, "README.md")
+		readme := filepath.Join(shippedStage(t, st), "README.md")
 		for _, f := range fragments(t, readme) {
 			if err := parses(f.code); err != nil {
 				t.Errorf("%s:%d: this Go block does not parse: %v\n%s", readme, f.line, err, f.code)
@@ -101,31 +101,42 @@ func parses(code string) error {
 // The blocks leave "your turn" gaps, so the program is not expected to pass
 // the checks, only to compile, as it does for a learner who types it in.
 func TestLessonFragmentsCompile(t *testing.T) {
+	t.Parallel()
 	for _, st := range milestones.Stages() {
 		t.Run(st.Dir, func(t *testing.T) {
 			t.Parallel()
-			readme := filepath.Join(root, st.Dir, "README.md")
+			skeleton := shippedStage(t, st)
+			readme := filepath.Join(skeleton, "README.md")
 			var marked []fragment
 			for _, f := range fragments(t, readme) {
 				if f.body != "" {
 					marked = append(marked, f)
 				}
 			}
-			// One build per fragment, so an error names its block.
+			// One build per fragment, so an error names its block; they
+			// take turns with every other build (buildOnce).
+			var wg sync.WaitGroup
 			for _, f := range marked {
-				dir := copyStage(t, st.Dir)
-				if err := replaceBody(dir, f.body, f.code); err != nil {
-					t.Errorf("%s:%d: %v", readme, f.line, err)
-					continue
-				}
-				if _, err := harness.Build(context.Background(), dir, t.TempDir()); err != nil {
-					var be *harness.BuildError
-					if errors.As(err, &be) {
-						err = errors.New(be.Output)
+				dir := t.TempDir()
+				wg.Go(func() {
+					if err := copyPackage(skeleton, dir); err != nil {
+						t.Error(err)
+						return
 					}
-					t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", readme, f.line, f.body, err, f.code)
-				}
+					if err := replaceBody(dir, f.body, f.code); err != nil {
+						t.Errorf("%s:%d: %v", readme, f.line, err)
+						return
+					}
+					if _, err := buildOnce(dir); err != nil {
+						var be *harness.BuildError
+						if errors.As(err, &be) {
+							err = errors.New(be.Output)
+						}
+						t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", readme, f.line, f.body, err, f.code)
+					}
+				})
 			}
+			wg.Wait()
 		})
 	}
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"net"
 	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -83,6 +84,44 @@ func TestMemoryThreadsAndCPUTime(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("CPUTime went from %v to %v (%v) over 10s of busy work", before, after, err)
+		}
+	}
+}
+
+func TestRunningTellsBusyFromSleeping(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	spinner := exec.Command("sh", "-c", "while :; do :; done")
+	for _, cmd := range []*exec.Cmd{sleeper, spinner} {
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer cmd.Process.Kill()
+	}
+	// The spinner is seen running, and the sleeper asleep, at least once, on
+	// however busy a machine; once asleep, the sleeper stays so.
+	waitFor := func(what string, pid int, want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			running, err := Running(pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if running == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: Running never returned %v", what, want)
+			}
+			time.Sleep(10 * time.Millisecond) // polling /proc: no event to wait on
+		}
+	}
+	waitFor("a shell spinning in a loop", spinner.Process.Pid, true)
+	waitFor("sleep 30", sleeper.Process.Pid, false)
+	for range 10 {
+		if running, err := Running(sleeper.Process.Pid); err != nil || running {
+			t.Fatalf("sleep 30 seen running (%v)", err)
 		}
 	}
 }

@@ -71,10 +71,43 @@ func s2Trades(t *T) {
 	p, srv := connectedClient(t)
 	want := []string{ClientConnectedLine}
 	want = append(want, trade(t, p, srv, "hello\n")...)
+	want = append(want, tradeAsTCPMay(t, p, srv)...)
 	seed := rand.Uint64()
 	t.Notef("typing 20 random lines, one after another (seed %d)", seed)
 	want = append(want, trade(t, p, srv, randomLines(rand.New(rand.NewPCG(seed, 0)), 20)...)...)
 	t.ExpectOutput(p, want, s2Reply)
+}
+
+// tradeAsTCPMay trades lines for replies that arrive as TCP may deliver
+// them, which is what Step 4 is about: one reply in two pieces, read one
+// at a time, and one read that brings a reply and the start of the next.
+// It returns the lines printed.
+func tradeAsTCPMay(t *T, p *harness.Process, srv *harness.Conn) []string {
+	t.Notef("the reply to the next line comes in two pieces, and the client reads the first on its own")
+	t.WriteStdin(p, "hello\n")
+	expectSent(t, p, srv, "hello\n", "hello\n")
+	srv.Send("ol")
+	if err := srv.WaitRead(waitReply); err != nil {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server sent the first piece of a reply (\"sent\" below), and the client did not read it within %v", harness.Scaled(waitReply)),
+			Sent:    "ol",
+			Step:    s2Reply,
+			Hint:    "After sending a line, replies.next should be waiting in read(2) for the reply.",
+		})
+	}
+	srv.Send("leh\n")
+	expectMessage(t, p, "olleh\n")
+
+	t.Notef("then one piece holds a reply and the start of the next")
+	t.WriteStdin(p, "one\n")
+	expectSent(t, p, srv, "one\n", "one\n")
+	srv.Send("eno\now")
+	expectMessage(t, p, "eno\n")
+	t.WriteStdin(p, "two\n")
+	expectSent(t, p, srv, "two\n", "two\n")
+	srv.Send("t\n")
+	expectMessage(t, p, "owt\n")
+	return []string{ServerMessageLine("olleh\n"), ServerMessageLine("eno\n"), ServerMessageLine("owt\n")}
 }
 
 func s2EndsCleanly(t *T) {
@@ -105,10 +138,21 @@ func s2EndsCleanly(t *T) {
 	t.ExpectOutput(p, want, s2Input)
 	expectQuietStderr(t, p, "the end of stdin is not an error")
 
-	t.Notef("now the server closes the connection while the client waits for stdin")
+	t.Notef("now the server closes its side of the connection while the client waits for stdin")
 	p, srv = connectedClient(t)
 	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
-	srv.Close()
+	// Only its sending side: a socket closed altogether would answer the
+	// client's next line with a reset, which could reach the client
+	// before it reads the end of file. Here the end of file is all it gets.
+	srv.CloseWrite()
 	t.WriteStdin(p, "def\n")
+	expectGone(t, p, want)
+
+	t.Notef("now the server resets the connection while the client waits for a reply")
+	p, srv = connectedClient(t)
+	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
+	t.WriteStdin(p, "def\n")
+	expectSent(t, p, srv, "def\n", "def\n")
+	srv.Reset()
 	expectGone(t, p, want)
 }
