@@ -3,6 +3,14 @@ package tests
 // Stage 3's broken programs: the mistakes learners make most with an event
 // loop.
 
+// s3AtEOF is what the solution does when a client's read returns end of
+// file: what two of the mistakes change.
+const s3AtEOF = `		c.eof = true
+		if rest := c.lines.rest(); len(rest) > 0 {
+			s.answer(c, rest)
+		}
+		return true`
+
 var stage3Gallery = []broken{
 	{
 		name: "exits-when-a-client-leaves",
@@ -115,11 +123,7 @@ var stage3Gallery = []broken{
 	},
 	{
 		name: "closes-at-eof-with-replies-pending",
-		edits: []edit{{"client.go", `		c.eof = true
-		if rest := c.lines.rest(); len(rest) > 0 {
-			s.answer(c, rest)
-		}
-		return true`, `		c.eof = true
+		edits: []edit{{"client.go", s3AtEOF, `		c.eof = true
 		if rest := c.lines.rest(); len(rest) > 0 {
 			s.answer(c, rest)
 		}
@@ -131,11 +135,7 @@ var stage3Gallery = []broken{
 		// Flushing once at end of file writes what the socket has room
 		// for, which is everything only when the client has been reading.
 		name: "flushes-once-at-eof-then-closes",
-		edits: []edit{{"client.go", `		c.eof = true
-		if rest := c.lines.rest(); len(rest) > 0 {
-			s.answer(c, rest)
-		}
-		return true`, `		c.eof = true
+		edits: []edit{{"client.go", s3AtEOF, `		c.eof = true
 		if rest := c.lines.rest(); len(rest) > 0 {
 			s.answer(c, rest)
 		}

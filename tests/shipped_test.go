@@ -100,7 +100,8 @@ var (
 // findShipped looks for st's shipped skeleton; see shippedStage.
 func findShipped(st *milestones.Stage) (shippedDir, error) {
 	if _, err := git("rev-parse", "--git-dir"); err != nil {
-		return shippedDir{skip: fmt.Sprintf("this test needs the shipped %s, and without git (%v) it cannot be told from your work", st.Dir, err)}, nil
+		return shippedDir{skip: fmt.Sprintf("this test is about %s as shipped: this is not a git checkout, or git is not installed, "+
+			"so the skeleton as shipped cannot be told from your work (%v)", st.Dir, err)}, nil
 	}
 	// The stage directory as it is, when git has it so at HEAD.
 	if status, err := git("status", "--porcelain", "--", st.Dir); err == nil && status == "" {
@@ -120,7 +121,8 @@ func findShipped(st *milestones.Stage) (shippedDir, error) {
 		}
 		return shippedDir{dir: dir, from: commit}, nil
 	}
-	return shippedDir{skip: fmt.Sprintf("no commit in this clone's history has %s as a skeleton (its TODO(step N) markers and the todo(1) call), so there is nothing shipped to test", st.Dir)}, nil
+	return shippedDir{skip: fmt.Sprintf("no commit in this clone's history has %s as a skeleton "+
+		"(its TODO(step N) markers and the todo(1) call), so there is nothing shipped to test", st.Dir)}, nil
 }
 
 // candidates returns the commits to look for dir's skeleton in, most

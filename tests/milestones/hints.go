@@ -45,7 +45,7 @@ func (t *T) nameCause(prog Program) {
 			t.failure = f
 			return
 		}
-		if d, ok := deadlockOf(p); ok {
+		if d, ok := deadlockOf(p.Output(harness.Stderr)); ok {
 			t.failure.Hint = d.hint()
 			if prog.Dir != "" {
 				if step := StepAt(prog.Dir, d.file, d.line); step > 0 {
@@ -63,7 +63,7 @@ func exitHint(p *harness.Process) string {
 	if len(errs) == 0 {
 		return "It printed nothing to stderr: look for an os.Exit, or a return from run, that comes too early."
 	}
-	if d, ok := deadlockOf(p); ok {
+	if d, ok := deadlockOf(errs); ok {
 		return d.hint()
 	}
 	for _, l := range errs {
@@ -111,10 +111,10 @@ var (
 	frameFile     = regexp.MustCompile(`^\s+(\S+\.go):(\d+)`)
 )
 
-// deadlockOf reports whether p ended with deadlockLine, and where its main
-// goroutine waited, as far as the stack says.
-func deadlockOf(p *harness.Process) (d deadlock, ok bool) {
-	errs := p.Output(harness.Stderr)
+// deadlockOf reports whether a program that printed errs to stderr ended
+// with deadlockLine, and where its main goroutine waited, as far as the
+// stack says.
+func deadlockOf(errs []string) (d deadlock, ok bool) {
 	i := slices.Index(errs, deadlockLine)
 	if i < 0 {
 		// The runtime writes "fatal error: " and the reason as one line

@@ -27,8 +27,7 @@ func s2Reset(t *T) {
 
 func s2CutOff(t *T) {
 	p, srv := connectedClient(t)
-	t.WriteStdin(p, "def\n")
-	expectSent(t, p, srv, "def\n", "def\n")
+	typeLine(t, p, srv, "def\n")
 	srv.Send("fe")
 	srv.Close()
 	t.ExpectLine(p, ServerMessagePrefix+"fe", s2Gone)

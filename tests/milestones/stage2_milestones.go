@@ -29,13 +29,19 @@ func connectedClient(t *T) (*harness.Process, *harness.Conn) {
 func trade(t *T, p *harness.Process, srv *harness.Conn, lines ...string) []string {
 	var printed []string
 	for _, l := range lines {
-		t.WriteStdin(p, l)
-		expectSent(t, p, srv, l, l)
+		typeLine(t, p, srv, l)
 		srv.Send(reply(l))
 		expectMessage(t, p, reply(l))
 		printed = append(printed, ServerMessageLine(reply(l)))
 	}
 	return printed
+}
+
+// typeLine types line on the client's stdin, and checks that the client
+// sends it to srv as it is.
+func typeLine(t *T, p *harness.Process, srv *harness.Conn, line string) {
+	t.WriteStdin(p, line)
+	expectSent(t, p, srv, line, line)
 }
 
 func s2Connects(t *T) {
@@ -84,8 +90,7 @@ func s2Trades(t *T) {
 // It returns the lines printed.
 func tradeAsTCPMay(t *T, p *harness.Process, srv *harness.Conn) []string {
 	t.Notef("the reply to the next line comes in two pieces, and the client reads the first on its own")
-	t.WriteStdin(p, "hello\n")
-	expectSent(t, p, srv, "hello\n", "hello\n")
+	typeLine(t, p, srv, "hello\n")
 	srv.Send("ol")
 	if err := srv.WaitRead(waitReply); err != nil {
 		t.Fail(Failure{
@@ -99,12 +104,10 @@ func tradeAsTCPMay(t *T, p *harness.Process, srv *harness.Conn) []string {
 	expectMessage(t, p, "olleh\n")
 
 	t.Notef("then one piece holds a reply and the start of the next")
-	t.WriteStdin(p, "one\n")
-	expectSent(t, p, srv, "one\n", "one\n")
+	typeLine(t, p, srv, "one\n")
 	srv.Send("eno\now")
 	expectMessage(t, p, "eno\n")
-	t.WriteStdin(p, "two\n")
-	expectSent(t, p, srv, "two\n", "two\n")
+	typeLine(t, p, srv, "two\n")
 	srv.Send("t\n")
 	expectMessage(t, p, "owt\n")
 	return []string{ServerMessageLine("olleh\n"), ServerMessageLine("eno\n"), ServerMessageLine("owt\n")}
@@ -151,8 +154,7 @@ func s2EndsCleanly(t *T) {
 	t.Notef("now the server resets the connection while the client waits for a reply")
 	p, srv = connectedClient(t)
 	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
-	t.WriteStdin(p, "def\n")
-	expectSent(t, p, srv, "def\n", "def\n")
+	typeLine(t, p, srv, "def\n")
 	srv.Reset()
 	expectGone(t, p, want)
 }
