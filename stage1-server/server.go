@@ -52,10 +52,11 @@ func listen(host [4]byte, port int) (int, error) {
 
 // openSocket asks the kernel for a new TCP socket; see socket(2).
 func openSocket() (int, error) {
-	// TODO(step 1): create an IPv4 TCP socket with unix.Socket, then set
-	// SO_REUSEADDR on it with unix.SetsockoptInt. Return the descriptor.
-	// Wrap an error with the name of the call that failed:
-	// os.NewSyscallError("socket", err).
+	// TODO(step 1): return a new IPv4 TCP socket (unix.Socket with AF_INET,
+	// SOCK_STREAM and SOCK_CLOEXEC) with SO_REUSEADDR turned on
+	// (unix.SetsockoptInt, level SOL_SOCKET). Wrap an error with the name
+	// of the call that failed (os.NewSyscallError); if setsockopt fails,
+	// close the socket before returning.
 	todo(1)
 	return -1, nil
 }
@@ -63,9 +64,11 @@ func openSocket() (int, error) {
 // bindAndListen gives fd its address and makes it a listening socket; see
 // bind(2) and listen(2).
 func bindAndListen(fd int, host [4]byte, port int) error {
-	// TODO(step 2): bind fd to host:port (a *unix.SockaddrInet4) with
-	// unix.Bind, then make it listen with unix.Listen and a backlog of
-	// unix.SOMAXCONN. A bind error must say where: "bind 127.0.0.1:8080: ...".
+	// TODO(step 2): bind fd to host:port (unix.Bind, a *unix.SockaddrInet4),
+	// then make it listen (unix.Listen, backlog unix.SOMAXCONN). A bind
+	// error names the address and wraps the kernel's error with %w, as in
+	// "bind 127.0.0.1:8080: address already in use"; a listen error is
+	// wrapped as "listen". Print nothing, and leave fd open.
 	todo(2)
 	return nil
 }
@@ -83,8 +86,10 @@ func localPort(fd int) (int, error) {
 // acceptClient waits for a client and returns a new descriptor for the
 // connection to it; see accept(2). The listening socket stays as it was.
 func acceptClient(ln int) (int, error) {
-	// TODO(step 3): wait for a client with unix.Accept4 and return the new
-	// connection's descriptor. Try again on EINTR and ECONNABORTED.
+	// TODO(step 3): wait for a client with unix.Accept4 (SOCK_CLOEXEC) and
+	// return the new connection's descriptor; the client's address is not
+	// needed. Wait again on EINTR and ECONNABORTED; wrap any other error
+	// as "accept".
 	todo(3)
 	return -1, nil
 }
@@ -103,7 +108,9 @@ func serve(conn int, maxLine int) {
 		}
 		if n == 0 {
 			// TODO(step 5): end of file: the client closed its sending side.
-			// Answer what is left in lines.rest(), if anything, then return.
+			// Answer what is left in lines.rest(), if anything, with
+			// answer; then return, since reading again would give 0 again
+			// at once, for ever.
 			todo(5)
 		}
 		lines.write(buf[:n])
@@ -134,8 +141,9 @@ func answer(conn int, line, reply []byte) ([]byte, error) {
 // readSome reads what has arrived on fd into buf; see read(2). It blocks
 // until at least one byte is there, and returns 0 at end of file.
 func readSome(fd int, buf []byte) (int, error) {
-	// TODO(step 4): read into buf with unix.Read. Try again on EINTR; wrap
-	// any other error with os.NewSyscallError("read", err).
+	// TODO(step 4): make one read into buf with unix.Read and return how
+	// many bytes arrived: 0 at end of file, with a nil error. Read again on
+	// EINTR; wrap any other error as "read".
 	todo(4)
 	return 0, nil
 }
@@ -144,8 +152,9 @@ func readSome(fd int, buf []byte) (int, error) {
 // part of b, for example when a signal arrives after some bytes went out, so
 // it loops until nothing is left.
 func writeAll(fd int, b []byte) error {
-	// TODO(step 4): write all of b with unix.Write, which may write only
-	// part of it. Try again on EINTR.
+	// TODO(step 4): send all of b with unix.Write, which may take only part
+	// of it: call it again with what is left until nothing is. Try again on
+	// EINTR; wrap any other error as "write".
 	todo(4)
 	return nil
 }

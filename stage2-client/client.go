@@ -15,11 +15,12 @@ import (
 // connect itself is returned as the kernel's reason alone, such as
 // "connection refused".
 func connectTo(host [4]byte, port int) (int, error) {
-	// TODO(step 1): add "golang.org/x/sys/unix" to the imports. Create an
-	// IPv4 TCP socket with unix.Socket (wrap an error with
-	// os.NewSyscallError("socket", err)), then connect it with
-	// unix.Connect to a *unix.SockaddrInet4 holding host and port. If
-	// connect fails, close the socket and return connect's error as it is.
+	// TODO(step 1): add "golang.org/x/sys/unix" to the imports. Return an
+	// IPv4 TCP socket (unix.Socket: AF_INET, SOCK_STREAM, SOCK_CLOEXEC)
+	// connected with unix.Connect to host:port (a *unix.SockaddrInet4).
+	// Wrap a socket error as "socket" (os.NewSyscallError). If connect
+	// fails, close the socket and return connect's error unwrapped: main
+	// prints it after "Failed to connect to server:".
 	todo(1)
 	return -1, nil
 }
@@ -58,10 +59,10 @@ func talk(fd int, stdin io.Reader) error {
 // once stdin has ended: the user pressed Ctrl-D at the start of a line, or a
 // piped file ran out.
 func readInput(in *bufio.Reader) ([]byte, error) {
-	// TODO(step 2): read a line with in.ReadBytes('\n'). Return io.EOF when
-	// it gives no bytes at all; wrap an error other than io.EOF as
-	// fmt.Errorf("read stdin: %w", err). Add a '\n' to a last line that
-	// lacks one, and return the line.
+	// TODO(step 2): read the next line from in with ReadBytes, never with a
+	// reader of your own. No bytes at all: return io.EOF. A last line
+	// without its '\n' gets one added. Wrap an error other than io.EOF
+	// with fmt.Errorf and %w, as "read stdin: ...".
 	todo(2)
 	return nil, nil
 }
@@ -70,10 +71,10 @@ func readInput(in *bufio.Reader) ([]byte, error) {
 // only part of b (a signal can interrupt a long send after some bytes went
 // out), so it loops until nothing is left.
 func sendAll(fd int, b []byte) error {
-	// TODO(step 3): send b with unix.SendmsgN(fd, b, nil, nil,
-	// unix.MSG_NOSIGNAL) until all of it has gone; it returns how many
-	// bytes it sent. Try again on EINTR; wrap any other error with
-	// os.NewSyscallError("sendmsg", err).
+	// TODO(step 3): send all of b with unix.SendmsgN and the flag
+	// unix.MSG_NOSIGNAL (no ancillary data, no address), calling it again
+	// with what is left until nothing is. Try again on EINTR; wrap any
+	// other error as "sendmsg".
 	todo(3)
 	return nil
 }
@@ -96,12 +97,12 @@ func newReplyReader(fd int) *replyReader {
 // when the server closed the connection, or the read error. The line is
 // only valid until the next call.
 func (r *replyReader) next() ([]byte, error) {
-	// TODO(step 4): loop: if r.pending holds a '\n' (bytes.IndexByte; add
-	// "bytes" to the imports), return the bytes up to and including it and
-	// keep the rest in r.pending. Otherwise read into r.buf with unix.Read
-	// and append what arrived to r.pending. Try again on EINTR; on another
-	// error return r.pending and os.NewSyscallError("read", err); when read
-	// returns 0, return r.pending and io.EOF.
+	// TODO(step 4): return the next whole line, '\n' included, as soon as
+	// r.pending holds one (bytes.IndexByte; add "bytes" to the imports),
+	// keeping the bytes after it in r.pending. Until then, read into r.buf
+	// with unix.Read and add what arrived to r.pending. Read again on
+	// EINTR. Another error: r.pending and the error wrapped as "read". A
+	// read of 0 bytes: r.pending and io.EOF.
 	todo(4)
 	return nil, nil
 }
@@ -110,7 +111,8 @@ func (r *replyReader) next() ([]byte, error) {
 // has gone away rather than that something is wrong with this client.
 func serverGone(err error) bool {
 	// TODO(step 5): report true for io.EOF, unix.ECONNRESET and unix.EPIPE,
-	// also when wrapped: use errors.Is (add "errors" to the imports).
+	// also when they are wrapped (errors.Is; add "errors" to the imports),
+	// and false for anything else.
 	todo(5)
 	return false
 }

@@ -10,20 +10,21 @@ import (
 
 // acceptClients takes the clients waiting in the listening socket's queue.
 func (s *server) acceptClients() error {
-	// TODO(step 5): accept one client with unix.Accept4(s.ln,
-	// unix.SOCK_CLOEXEC) and start serving it with s.addClient. On EAGAIN,
-	// EINTR or ECONNABORTED, return nil: nobody to accept this time. On any
-	// other error, return it, wrapped: os.NewSyscallError("accept4", err).
+	// TODO(step 5): accept one client, close-on-exec (unix.Accept4,
+	// unix.SOCK_CLOEXEC), and start serving it (s.addClient). Return nil on
+	// EAGAIN, EINTR or ECONNABORTED (nobody to accept this time), and any
+	// other error wrapped as "accept4".
 	//
-	// TODO(step 7): give the client's socket SOCK_NONBLOCK too.
+	// TODO(step 7): make each client's socket non-blocking
+	// (unix.SOCK_NONBLOCK).
 	//
-	// TODO(step 10): accept in a loop until Accept4 fails with EAGAIN (the
-	// queue is empty), and retry at once on EINTR and ECONNABORTED, and on
-	// the network errors that accept(2) says to treat like EAGAIN.
+	// TODO(step 10): accept until the queue is empty (EAGAIN). Retry at once
+	// on EINTR, ECONNABORTED and the network errors that accept(2) says to
+	// treat like EAGAIN.
 	//
-	// TODO(step 11): past s.cfg.maxClients clients, close the new socket at
-	// once and print a [WARN] line. On EMFILE or ENFILE, refuse the client
-	// with s.refuseWithSpare, and return when it says nobody was waiting.
+	// TODO(step 11): with s.cfg.maxClients clients already, close each new
+	// one at once, with a [WARN] line. On EMFILE or ENFILE, refuse the
+	// waiting client (s.refuseWithSpare), and return when nobody was there.
 	todo(5)
 	return nil
 }
@@ -31,12 +32,11 @@ func (s *server) acceptClients() error {
 // addClient starts serving the client connected on fd: epoll watches its
 // socket, and the client gets its place in the table.
 func (s *server) addClient(fd int) {
-	// TODO(step 5): add fd to the interest list for unix.EPOLLIN. If that
-	// fails, close fd and print a [WARN] line. Otherwise make room in
-	// s.clients up to index fd, put a new client there (its lines buffer
-	// from newLineBuffer(s.cfg.maxLine), its events unix.EPOLLIN), count it
-	// in s.count, and print "[INFO] Client connected to server" with
-	// s.log.detail.
+	// TODO(step 5): watch fd for EPOLLIN (s.poll.add); if that fails, close
+	// fd and print a [WARN] line (s.log.printf). Otherwise grow s.clients
+	// until index fd exists, put a new client there (its fd, its own line
+	// buffer from newLineBuffer, events EPOLLIN), count it in s.count, and
+	// print "[INFO] Client connected to server" (s.log.detail).
 	todo(5)
 }
 
@@ -52,10 +52,11 @@ func (s *server) addClient(fd int) {
 // into that room and close the connection at once, then take the spare
 // back.
 func (s *server) refuseWithSpare() bool {
-	// TODO(step 11): close s.spare; accept a client with unix.Accept4 and,
-	// if one came, close it and print a [WARN] line; open the spare again
-	// with openSpare (s.spare, _ = openSpare(): the number just freed is
-	// there for it). Report whether a client came: err == nil.
+	// TODO(step 11): free the spare descriptor (unix.Close), accept the
+	// waiting client into it (unix.Accept4) and, if one came, close it and
+	// print "[WARN] Out of file descriptors; refusing a client". Then take
+	// a new spare (openSpare: the number just freed is there for it, so
+	// its error can be ignored). Report whether a client came.
 	todo(11)
 	return false
 }

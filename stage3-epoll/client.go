@@ -63,19 +63,18 @@ func (s *server) serveClient(c *client, events uint32) {
 // readFrom reads once from c's socket and answers the complete lines that
 // arrived. It reports false when it dropped the client.
 func (s *server) readFrom(c *client) bool {
-	// TODO(step 6): read once from c.fd into s.buf with unix.Read.
-	//   - An error: the connection broke (ECONNRESET, say). s.drop(c), and
-	//     return false.
-	//   - 0 bytes: end of file, the client has closed its sending side. Set
-	//     c.eof, answer what is left in c.lines.rest() if anything, and
-	//     return true: serveClient closes once the replies are written.
-	//   - Otherwise give the bytes to c.lines.write, and s.answer every
-	//     line that c.lines.next() returns. Then, if c.lines.tooLong(),
-	//     print a [WARN] line, s.flush(c) (the replies to the lines before
-	//     it), s.drop(c) and return false.
+	// TODO(step 6): read once from c.fd into s.buf (unix.Read).
+	//   - An error (ECONNRESET, say): the client has gone. Drop it.
+	//   - 0 bytes, end of file: answer what c.lines.rest() holds, if
+	//     anything, and set c.eof. serveClient drops the client once its
+	//     replies are written.
+	//   - Data: give it to c.lines (write), and answer (s.answer) every
+	//     complete line it holds (next). If the line buffer is over the
+	//     limit (tooLong), print a [WARN] line, write the replies so far
+	//     (s.flush), and drop the client (s.drop).
 	//
-	// TODO(step 7): EAGAIN (and EINTR) mean there was nothing to read after
-	// all: return true, and let epoll say when there is.
+	// TODO(step 7): EAGAIN or EINTR: nothing to read after all. Keep the
+	// client; epoll will say when there is more.
 	todo(6)
 	return false
 }
@@ -89,13 +88,13 @@ func (s *server) answer(c *client, line []byte) {
 // flush writes as much of c's pending output as the socket takes now; see
 // write(2). What does not fit stays in c.out for the next EPOLLOUT.
 func (s *server) flush(c *client) error {
-	// TODO(step 6): if c.out holds anything, write it with unix.Write, and
-	// keep what was not written (if n < len(c.out)) at the front of c.out:
-	// c.out = c.out[:copy(c.out, c.out[n:])]. Return a write error,
-	// wrapped: os.NewSyscallError("write", err).
+	// TODO(step 6): write what c.out holds, if anything (unix.Write), and
+	// keep what the kernel did not take at the front of c.out, in the same
+	// memory (copy). Return a write error wrapped as "write"; "os" is not
+	// imported yet.
 	//
-	// TODO(step 7): EAGAIN means the socket's send buffer is full: return
-	// nil, keeping c.out as it is. Treat EINTR the same way.
+	// TODO(step 7): EAGAIN (the send buffer is full) or EINTR: return nil,
+	// with c.out as it is.
 	todo(6)
 	return nil
 }
@@ -113,19 +112,18 @@ func (s *server) updateInterest(c *client) error {
 // interest returns what c waits for: EPOLLIN while the server wants more of
 // its lines; EPOLLOUT while replies are pending.
 func (c *client) interest() uint32 {
-	// TODO(step 8): ask for unix.EPOLLOUT too while c.out holds replies, and
-	// stop asking for EPOLLIN once c.eof is set.
+	// TODO(step 8): EPOLLIN only until the client has closed its sending
+	// side (c.eof); EPOLLOUT only while c.out holds replies.
 	//
-	// TODO(step 9): stop asking for EPOLLIN while len(c.out) is maxPending
-	// or more.
+	// TODO(step 9): no EPOLLIN either while c.out holds maxPending bytes or
+	// more.
 	return unix.EPOLLIN
 }
 
 // drop says goodbye to c: out of the interest list, closed, and forgotten.
 func (s *server) drop(c *client) {
-	// TODO(step 6): take c.fd out of the interest list with s.poll.remove,
-	// then close it with unix.Close (in that order), set s.clients[c.fd] to
-	// nil, take one from s.count, and print "[INFO] Client disconnected"
-	// with s.log.detail.
+	// TODO(step 6): take c.fd out of the interest list (s.poll.remove), then
+	// close it (unix.Close), in that order; forget the client in s.clients
+	// and s.count, and print "[INFO] Client disconnected" (s.log.detail).
 	todo(6)
 }

@@ -23,11 +23,11 @@ type poller struct {
 
 // newPoller creates an epoll instance; see epoll_create1(2).
 func newPoller() (*poller, error) {
-	// TODO(step 1): create the epoll instance with unix.EpollCreate1, with
-	// the flag unix.EPOLL_CLOEXEC. Return a poller holding its descriptor
-	// and a slice of maxEvents unix.EpollEvent for wait to fill. Wrap an
-	// error with the name of the call: os.NewSyscallError("epoll_create1", err)
-	// (add "os" to the imports).
+	// TODO(step 1): create an epoll instance, close-on-exec
+	// (unix.EpollCreate1, unix.EPOLL_CLOEXEC), and return a poller holding
+	// its descriptor and maxEvents events for wait to fill. Return an error
+	// wrapped with the call's name, os.NewSyscallError("epoll_create1",
+	// err); "os" is not imported yet.
 	todo(1)
 	return nil, nil
 }
@@ -56,10 +56,10 @@ func (p *poller) remove(fd int) error {
 }
 
 func (p *poller) control(op, fd int, events uint32) error {
-	// TODO(step 2): call unix.EpollCtl on p.fd with op and fd, and a
-	// unix.EpollEvent holding events and, in its Fd field, fd itself (as an
-	// int32): that is how an event will say which socket it is about.
-	// Wrap an error: os.NewSyscallError("epoll_ctl", err).
+	// TODO(step 2): apply op to fd in the interest list of p.fd
+	// (unix.EpollCtl), with a unix.EpollEvent that holds events and, in its
+	// Fd field, fd itself: that is how an event says which socket it is
+	// about. Return an error wrapped as "epoll_ctl".
 	todo(2)
 	return nil
 }
@@ -67,10 +67,10 @@ func (p *poller) control(op, fd int, events uint32) error {
 // wait sleeps until at least one descriptor in the interest list is ready,
 // then returns the ready events; see epoll_wait(2).
 func (p *poller) wait() ([]unix.EpollEvent, error) {
-	// TODO(step 3): call unix.EpollWait on p.fd with p.events and a timeout
-	// of -1 (none), and return the first n events it filled in. On EINTR
-	// return no events and no error: a signal interrupted the wait, and the
-	// loop will simply wait again.
+	// TODO(step 3): wait with no timeout (unix.EpollWait) and return the
+	// part of p.events that the kernel filled. On unix.EINTR (a signal
+	// interrupted the wait), return no events and no error: the loop waits
+	// again. Any other error wrapped as "epoll_wait".
 	todo(3)
 	return nil, nil
 }

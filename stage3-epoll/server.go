@@ -98,11 +98,10 @@ func newServer(cfg config, log *logger, ln int) (*server, error) {
 // loop is the event loop: wait until something is ready, deal with each
 // ready descriptor in turn, and wait again.
 func (s *server) loop() error {
-	// TODO(step 3): loop for ever. Each time round: print "[DEBUG] Epoll
-	// wait" with s.log.detail, then s.log.flush() (the log is buffered),
-	// then s.poll.wait(). Return its error, if any. Otherwise give each
-	// event to s.handle, and return (the error, or nil) when it says stop
-	// or fails.
+	// TODO(step 3): for ever: print "[DEBUG] Epoll wait" (s.log.detail),
+	// flush the buffered log (s.log.flush), then wait (s.poll.wait). Return
+	// a wait error. Give each event to s.handle, and return when it fails
+	// or reports stop, with its error (nil for a stop).
 	todo(3)
 	return nil
 }
@@ -110,11 +109,11 @@ func (s *server) loop() error {
 // handle deals with one ready descriptor. It reports stop when the server
 // should end.
 func (s *server) handle(ev unix.EpollEvent) (stop bool, err error) {
-	// TODO(step 4): int(ev.Fd) is the descriptor the event is about. If it
-	// is the listening socket (s.ln), clients are waiting: return
-	// s.acceptClients(). Otherwise it is a client's socket: call
-	// s.serveClient with its client, s.clients[fd], and ev.Events. A client
-	// dropped earlier in the same round has nil there: skip it.
+	// TODO(step 4): the event is about the descriptor in ev.Fd. For the
+	// listening socket, s.ln, accept the waiting clients (s.acceptClients)
+	// and return its error. For any other, serve its client in s.clients
+	// (s.serveClient, with ev.Events), or skip the event if that place is
+	// nil: a client dropped earlier in the same round. Never stop here.
 	// (Step 12 adds a third case, for s.wake.)
 	todo(4)
 	return false, nil
