@@ -126,7 +126,7 @@ var stage1Gallery = []broken{
 		mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
 	},
 	{
-		name: "forgets-to-listen",
+		name: "no-listen",
 		edits: []edit{{"server.go", `	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
 		return os.NewSyscallError("listen", err)
 	}

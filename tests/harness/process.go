@@ -62,6 +62,7 @@ type Process struct {
 	cmd   *exec.Cmd
 	tr    *Transcript
 	stdin *os.File
+	pipes [2]*os.File // the ends of stdout and stderr that the harness reads
 
 	mu      sync.Mutex
 	lines   []Line
@@ -117,6 +118,7 @@ func Start(bin string, opt Options) (*Process, error) {
 		cmd:     cmd,
 		tr:      opt.Transcript,
 		stdin:   stdinW,
+		pipes:   [2]*os.File{outR, errR},
 		changed: make(chan struct{}),
 		done:    make(chan struct{}),
 	}

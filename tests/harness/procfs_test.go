@@ -125,3 +125,42 @@ func TestRunningTellsBusyFromSleeping(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadSeesAPipeTheHarnessHasNotRead holds the transcript's lock, so
+// that the reader, which records each line, stops at the first: what the
+// program printed after it stays in the pipe.
+func TestUnreadSeesAPipeTheHarnessHasNotRead(t *testing.T) {
+	tr := NewTranscript()
+	// The program prints once a line reaches its stdin, written below
+	// straight to the pipe, as WriteStdin would record it.
+	p, err := Start("/bin/sh", Options{Args: []string{"-c", "read go; seq 20000; sleep 30"}, Transcript: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	tr.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			tr.mu.Unlock()
+		}
+	}()
+	if _, err := p.stdin.WriteString("go\n"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Unread() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Unread stayed 0 while the harness could not read")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the pipe: no event to wait on
+	}
+	tr.mu.Unlock()
+	locked = false
+	if _, err := p.WaitLine(10*time.Second, func(s string) bool { return s == "20000" }); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Unread(); n != 0 {
+		t.Errorf("once everything is read, Unread = %d, want 0", n)
+	}
+}

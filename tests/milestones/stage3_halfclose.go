@@ -89,8 +89,8 @@ func fillServer(t *T, srv *Server, c *harness.Conn, fd int, lines string) int {
 			t.Fail(Failure{
 				Summary: fmt.Sprintf("the server stopped reading from %s after %d KiB of its lines, "+
 					"and watches its socket (descriptor %d) for nothing at all", c.Name(), sent, fd),
-				Want: "EPOLLOUT in the socket's events, in /proc/PID/fdinfo of the epoll instance",
-				Got:  fmt.Sprintf("events 0x%x", events),
+				Want: "EPOLLOUT among the socket's events (/proc/PID/fdinfo of the epoll instance)",
+				Got:  eventNames(events),
 				Step: s3Pending,
 				Hint: "The server holds replies for this client and no longer reads from it, so only EPOLLOUT can wake it for this client again: " +
 					"ask for EPOLLOUT while replies are waiting, and write the rest when it comes.",
@@ -118,8 +118,8 @@ func expectNotReadingAtEOF(t *T, srv *Server, c *harness.Conn, fd int) {
 	}
 	t.Fail(Failure{
 		Summary: fmt.Sprintf("after reading the end of file from %s, the server still asks epoll for EPOLLIN on its socket (descriptor %d)", c.Name(), fd),
-		Want:    "no EPOLLIN in the socket's events, in /proc/PID/fdinfo of the epoll instance",
-		Got:     fmt.Sprintf("events 0x%x", events),
+		Want:    "no EPOLLIN among the socket's events (/proc/PID/fdinfo of the epoll instance)",
+		Got:     eventNames(events),
 		Step:    s3Pending,
 		Hint: "A socket at end of file stays readable for ever, so while the server still asks for EPOLLIN, " +
 			"every round of the loop reads end of file once more, and answers c.lines.rest() once more: it spins. " +
