@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"workbook/tests/harness"
+	"workbook/tests/milestones"
 )
 
 // checkCommand builds the check command once.
@@ -23,7 +24,14 @@ func checkCommand(t *testing.T) string {
 // status.
 func runCheck(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	r := checkIn(t, root, []string{"NO_COLOR=1"}, args...)
+	return runCheckIn(t, root, args...)
+}
+
+// runCheckIn runs the check command from dir, with plain output, and
+// returns its output (stdout and stderr together) and exit status.
+func runCheckIn(t *testing.T, dir string, args ...string) (string, int) {
+	t.Helper()
+	r := checkIn(t, dir, []string{"NO_COLOR=1"}, args...)
 	return r.stdout + r.stderr, r.code
 }
 
@@ -82,7 +90,7 @@ func TestCheckCommandHelp(t *testing.T) {
 // relative to where the learner is: it must be one they can paste.
 func TestCheckCommandRelativeDir(t *testing.T) {
 	t.Parallel()
-	out, code := runCheck(t, "-dir", "stage1-server", "1")
+	out, code := runCheckIn(t, shippedTree(t), "-dir", "stage1-server", "1")
 	if code != 1 || !strings.Contains(out, "$ go run ./stage1-server\n") {
 		t.Errorf("check -dir stage1-server 1: exit %d, output:\n%s\nwant exit status 1 and the repro command go run ./stage1-server", code, out)
 	}
@@ -90,7 +98,7 @@ func TestCheckCommandRelativeDir(t *testing.T) {
 
 func TestCheckCommandOnSkeletons(t *testing.T) {
 	t.Parallel()
-	out, code := runCheck(t)
+	out, code := runCheckIn(t, shippedTree(t))
 	if code != 1 {
 		t.Errorf("exit status %d, want 1", code)
 	}
@@ -119,12 +127,16 @@ func TestCheckCommandOnSolutions(t *testing.T) {
 	}
 }
 
-// copyStage copies a stage's directory, module files included, to a new
-// temporary directory and returns it.
+// copyStage copies a package's directory (relative to the repository
+// root, or absolute), module files included, to a new temporary directory
+// and returns it.
 func copyStage(t *testing.T, dir string) string {
 	t.Helper()
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
 	dst := t.TempDir()
-	if err := harness.CopyPackage(filepath.Join(root, dir), dst, nil); err != nil {
+	if err := harness.CopyPackage(dir, dst, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -132,7 +144,7 @@ func copyStage(t *testing.T, dir string) string {
 
 func TestCheckCommandDirAndCompileError(t *testing.T) {
 	t.Parallel()
-	dir := copyStage(t, "stage1-server")
+	dir := copyStage(t, shippedStage(t, milestones.StageByNumber(1)))
 	// A learner's half-typed Step 2.
 	src := filepath.Join(dir, "server.go")
 	b, _ := os.ReadFile(src)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"workbook/tests/harness"
@@ -17,11 +18,10 @@ import (
 	"workbook/tests/milestones"
 )
 
-// readLesson reads stage st's lesson, or skips the test for a stage whose
-// lesson is not written yet.
+// readLesson reads stage st's lesson as shipped (see shippedStage).
 func readLesson(t *testing.T, st *milestones.Stage) *lessons.Lesson {
 	t.Helper()
-	l, err := lessons.Read(filepath.Join(root, st.Dir, "README.md"))
+	l, err := lessons.Read(filepath.Join(shippedStage(t, st), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,32 +81,43 @@ func parses(code string) error {
 // compiled in the skeleton as shipped, where the later Steps still stop at
 // todo(), exactly as for a learner who types them in.
 func TestLessonFragmentsCompile(t *testing.T) {
+	t.Parallel()
 	for _, st := range milestones.Stages() {
 		t.Run(st.Dir, func(t *testing.T) {
 			t.Parallel()
+			skeleton := shippedStage(t, st)
 			l := readLesson(t, st)
 			frags, err := l.Fragments()
 			if err != nil {
 				t.Fatal(err)
 			}
-			// One build per fragment, so an error names its block.
+			// One build per fragment, so an error names its block; they
+			// take turns with every other build (buildOnce).
+			var wg sync.WaitGroup
 			for _, f := range frags {
 				if f.Body == "" {
 					continue
 				}
-				dir := copyStage(t, st.Dir)
-				if err := lessons.SetBody(dir, f.Body, f.Code(), f.Imports); err != nil {
-					t.Errorf("%s:%d: %v", l.Path, f.Line(), err)
-					continue
-				}
-				if _, err := harness.Build(context.Background(), dir, t.TempDir()); err != nil {
-					var be *harness.BuildError
-					if errors.As(err, &be) {
-						err = errors.New(be.Output)
+				dir := t.TempDir()
+				wg.Go(func() {
+					if err := copyPackage(skeleton, dir); err != nil {
+						t.Error(err)
+						return
 					}
-					t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", l.Path, f.Line(), f.Body, err, f.Code())
-				}
+					if err := lessons.SetBody(dir, f.Body, f.Code(), f.Imports); err != nil {
+						t.Errorf("%s:%d: %v", l.Path, f.Line(), err)
+						return
+					}
+					if _, err := buildOnce(dir); err != nil {
+						var be *harness.BuildError
+						if errors.As(err, &be) {
+							err = errors.New(be.Output)
+						}
+						t.Errorf("%s:%d: as the body of %s, this block does not compile:\n%v\n%s", l.Path, f.Line(), f.Body, err, f.Code())
+					}
+				})
 			}
+			wg.Wait()
 		})
 	}
 }

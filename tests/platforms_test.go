@@ -19,21 +19,31 @@ func TestBuildsOnOtherSystems(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiling the standard library takes a while")
 	}
-	pkgs := []string{"workbook/solutions/...", "./tests/cmd/check"}
-	for _, st := range milestones.Stages() {
-		pkgs = append(pkgs, "./"+st.Dir)
-	}
+	t.Parallel()
 	for _, goos := range []string{"darwin", "windows"} {
 		t.Run(goos, func(t *testing.T) {
 			t.Parallel()
-			// With several packages, go build compiles them and keeps nothing.
-			cmd := exec.Command("go", append([]string{"build"}, pkgs...)...)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("GOOS=%s go build %v: %v\n%s", goos, pkgs, err, out)
+			crossBuild(t, goos, root, "workbook/solutions/...", "./tests/cmd/check")
+			for _, st := range milestones.Stages() {
+				t.Run(st.Dir, func(t *testing.T) {
+					crossBuild(t, goos, shippedStage(t, st), ".")
+				})
 			}
 		})
+	}
+}
+
+// crossBuild builds pkgs, from dir, for goos, and fails t if they do not
+// compile.
+func crossBuild(t *testing.T, goos, dir string, pkgs ...string) {
+	t.Helper()
+	buildSlots <- struct{}{}
+	defer func() { <-buildSlots }()
+	cmd := exec.Command("go", append([]string{"build", "-o", os.DevNull}, pkgs...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=%s go build %v in %s: %v\n%s", goos, pkgs, dir, err, out)
 	}
 }
 

@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,10 +14,12 @@ import (
 // TestSolutions runs every milestone and challenge against the reference
 // solutions. Run one stage's milestones with -run 'TestSolutions/stage1/M'.
 func TestSolutions(t *testing.T) {
+	t.Parallel()
 	for _, st := range milestones.Stages() {
 		t.Run(fmt.Sprintf("stage%d", st.Number), func(t *testing.T) {
+			t.Parallel()
 			dir := "solutions/" + st.Dir
-			prog := milestones.Program{Bin: build(t, dir), Run: "go run ./" + dir}
+			prog := milestones.Program{Bin: build(t, dir), Run: "go run ./" + dir, Dir: filepath.Join(root, dir), Busy: busy}
 			for _, c := range st.Checks {
 				t.Run(c.ID, func(t *testing.T) {
 					t.Parallel()

@@ -20,9 +20,11 @@ import (
 // checks must catch it and how. Each stage's are in a plain table of its
 // own, stageNGallery in stageN.go, one entry per mistake.
 //
-// Each one is checked exactly as "go run ./tests/cmd/check -challenges -dir"
+// Each one is checked as "go run ./tests/cmd/check -challenges -dir"
 // checks a learner's program: milestones in order up to the first that
-// fails, and then, only if they all passed, every challenge.
+// fails, and then, only if they all passed, the challenges. TestGallery
+// runs by default only the challenges it must fail; with -gallery.full,
+// every challenge, and all the others must pass.
 //
 // Most are the reference solution with a small edit, applied to a copy at
 // test time: that keeps each mistake down to the lines that make it, and an
@@ -37,6 +39,8 @@ type Broken struct {
 	edits []edit // applied to a copy of dir
 	// fails maps the ID of every check that must fail to a piece of text
 	// its failure must show: the real cause, or the hint that names it.
+	// (Lines are compared without their indentation, so the piece may span
+	// the end of the hint and the "revisit:" line after it.)
 	// That is one milestone, or the challenges that fail once every
 	// milestone passes. Every other check that runs must pass, except
 	// those in mayFail.
@@ -46,6 +50,9 @@ type Broken struct {
 	// line printed too early and the listen(2) after it. They may pass or
 	// fail; when they fail, they must still name the cause.
 	mayFail map[string]string
+	// compileError, for a program that does not compile, is a piece of
+	// text the report of its compile error must show; no check runs.
+	compileError string
 }
 
 // An edit replaces old, which must occur exactly once in file, with new.
@@ -80,6 +87,10 @@ func (b Broken) Fails() map[string]string { return b.fails }
 // MayFail maps the ID of every check that may fail, by timing, to a piece
 // of text its failure must show when it does.
 func (b Broken) MayFail() map[string]string { return b.mayFail }
+
+// CompileError is, for a program that must not compile, a piece of text
+// the report of its compile error must show; "" for one that compiles.
+func (b Broken) CompileError() string { return b.compileError }
 
 // Program returns the directory of the broken program of stage st, ready to
 // build: the program it starts from, under the repository root, when it has

@@ -138,6 +138,33 @@ var stage1Gallery = []Broken{
 		mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
 	},
 	{
+		name: "no-listen",
+		edits: []edit{{"server.go", `	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return os.NewSyscallError("listen", err)
+	}
+`, ``}},
+		// accept(2) fails at once, and the server ends with
+		// "[ERROR] accept: invalid argument".
+		fails: map[string]string{"M1": "accept needs a listening socket. After bind(2), call listen(2) on the socket: " +
+			"that is what makes it take connections for accept to return.\nrevisit: Step 2,"},
+	},
+	{
+		name:         "forgets-to-import-unix",
+		edits:        []edit{{"server.go", "\n\t\"golang.org/x/sys/unix\"\n", ""}},
+		compileError: `server.go uses package unix without importing it: add "golang.org/x/sys/unix" to the import block`,
+	},
+	{
+		// Trying to keep the server up: with no other goroutine, the
+		// runtime sees that nothing can ever wake the main one.
+		name: "waits-for-ever-after-its-client",
+		edits: []edit{{"server.go", `	serve(conn, cfg.maxLine)
+`, `	serve(conn, cfg.maxLine)
+	select {} // keep the server up
+`}},
+		fails: map[string]string{"M3": "All goroutines are asleep: the program waits for something that never comes, and the Go runtime stopped it. " +
+			"Its main goroutine waits (select (no cases)) in run, at server.go:"},
+	},
+	{
 		name: "write-loop-never-advances",
 		edits: []edit{{"server.go", `			return os.NewSyscallError("write", err)
 		}

@@ -11,12 +11,43 @@ var stage2Gallery = []Broken{
 		r.pending = nil
 		return line, nil // whatever one read returned
 	}`}},
-		fails: map[string]string{
-			"pieces":    "the client printed a reply before all of it had arrived",
-			"long":      "Only the start of the reply was printed",
-			"lock-step": "the client sent its next line before the whole reply to the last one had arrived",
-			"cut-off":   "When read(2) returns 0 with part of a reply received",
-		},
+		// Step 4's lesson, so Milestone 2 catches it.
+		fails: map[string]string{"M2": "Only the start of the reply was printed"},
+	},
+	{
+		name: "drops-what-follows-the-newline",
+		edits: []edit{{"client.go", `			line := r.pending[:i+1]
+			r.pending = r.pending[i+1:]
+			return line, nil`, `			line := r.pending[:i+1]
+			r.pending = nil // the learner took one read for one reply
+			return line, nil`}},
+		fails: map[string]string{"M2": "The start of this reply went missing"},
+	},
+	{
+		name: "reads-before-looking-at-pending",
+		edits: []edit{{"client.go", `	for {
+		// Bytes left over from an earlier read may already hold the line.
+		if i := bytes.IndexByte(r.pending, '\n'); i >= 0 {
+			line := r.pending[:i+1]
+			r.pending = r.pending[i+1:]
+			return line, nil
+		}
+		n, err := unix.Read(r.fd, r.buf)`, `	for {
+		n, err := unix.Read(r.fd, r.buf) // read first, then look`},
+			{"client.go", `		r.pending = append(r.pending, r.buf[:n]...)
+	}`, `		r.pending = append(r.pending, r.buf[:n]...)
+		if i := bytes.IndexByte(r.pending, '\n'); i >= 0 {
+			line := r.pending[:i+1]
+			r.pending = r.pending[i+1:]
+			return line, nil
+		}
+	}`}},
+		fails: map[string]string{"pieces": "look in r.pending for a complete line before reading again"},
+	},
+	{
+		name:         "forgets-to-import-bytes",
+		edits:        []edit{{"client.go", "\t\"bytes\"\n", ""}},
+		compileError: `client.go uses package bytes without importing it: add "bytes" to the import block`,
 	},
 	{
 		name: "sends-before-reply",
@@ -71,7 +102,7 @@ var stage2Gallery = []Broken{
 		name: "reset-reported-as-error",
 		edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
 			`	return errors.Is(err, io.EOF)`}},
-		fails: map[string]string{"reset": "serverGone should be true for them"},
+		fails: map[string]string{"M3": "serverGone should be true for them"},
 	},
 	{
 		name: "server-gone-compared-with-equals",
@@ -80,7 +111,13 @@ var stage2Gallery = []Broken{
 			{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
 				`	return err == io.EOF || err == unix.ECONNRESET || err == unix.EPIPE`},
 		},
-		fails: map[string]string{"reset": "compare with errors.Is, not =="},
+		fails: map[string]string{"M3": "compare with errors.Is, not =="},
+	},
+	{
+		name: "forgets-epipe",
+		edits: []edit{{"client.go", `	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)`,
+			`	return errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET)`}},
+		fails: map[string]string{"reset": "serverGone should be true for them"},
 	},
 	{
 		name: "eof-reported-as-error",

@@ -3,6 +3,14 @@ package gallery
 // Stage 3's broken programs: the mistakes learners make most with an event
 // loop.
 
+// s3AtEOF is what the solution does when a client's read returns end of
+// file: what two of the mistakes change.
+const s3AtEOF = `		c.eof = true
+		if rest := c.lines.rest(); len(rest) > 0 {
+			s.answer(c, rest)
+		}
+		return true`
+
 var stage3Gallery = []Broken{
 	{
 		name: "exits-when-a-client-leaves",
@@ -18,7 +26,15 @@ var stage3Gallery = []Broken{
 		edits: []edit{{"client.go", `	s.poll.remove(c.fd)
 	unix.Close(c.fd)
 	s.clients[c.fd] = nil`, `	s.clients[c.fd] = nil`}},
-		fails: map[string]string{"M3": "it spins"},
+		fails: map[string]string{"M3": "A client that has gone stays readable (end of file) for as long as its socket is watched"},
+	},
+	{
+		// Step 8's slip: EPOLLOUT asked for whether or not anything waits.
+		name: "always-asks-for-epollout",
+		edits: []edit{{"client.go", `	if len(c.out) > 0 {
+		events |= unix.EPOLLOUT
+	}`, `	events |= unix.EPOLLOUT // to be told when the client can take more`}},
+		fails: map[string]string{"M3": "still watches 1 of its clients for EPOLLOUT"},
 	},
 	{
 		name: "forgets-to-close",
@@ -102,19 +118,28 @@ var stage3Gallery = []Broken{
 	}`, ``}},
 		fails: map[string]string{
 			"stalled":    "ask for EPOLLOUT, and write the rest when it comes",
-			"half-close": "then nothing more, and the connection still open",
+			"half-close": "and watches its socket (descriptor",
 		},
 	},
 	{
 		name: "closes-at-eof-with-replies-pending",
-		edits: []edit{{"client.go", `		c.eof = true
+		edits: []edit{{"client.go", s3AtEOF, `		c.eof = true
 		if rest := c.lines.rest(); len(rest) > 0 {
 			s.answer(c, rest)
 		}
-		return true`, `		c.eof = true
+		s.drop(c)
+		return false`}},
+		fails: map[string]string{"half-close": "At end of file the server still had replies to write, and closed anyway"},
+	},
+	{
+		// Flushing once at end of file writes what the socket has room
+		// for, which is everything only when the client has been reading.
+		name: "flushes-once-at-eof-then-closes",
+		edits: []edit{{"client.go", s3AtEOF, `		c.eof = true
 		if rest := c.lines.rest(); len(rest) > 0 {
 			s.answer(c, rest)
 		}
+		s.flush(c) // one last write, then goodbye
 		s.drop(c)
 		return false`}},
 		fails: map[string]string{"half-close": "At end of file the server still had replies to write, and closed anyway"},
@@ -222,7 +247,7 @@ var stage3Gallery = []Broken{
 		fails: map[string]string{
 			"stalled":    "ask for EPOLLOUT",
 			"memory":     "stop asking epoll for EPOLLIN",
-			"half-close": "The unfinished line was answered again and again",
+			"half-close": "Once c.eof is set, stop asking for EPOLLIN",
 		},
 	},
 	{
@@ -233,7 +258,7 @@ var stage3Gallery = []Broken{
 			}
 			continue`, `			return os.NewSyscallError("accept4", err)`}},
 		// The server may end while a client connects, or while the check
-		// waits for its line: either way the failure quotes the error.
-		fails: map[string]string{"emfile": "accept4: too many open files"},
+		// waits for its line: either way the failure is the same.
+		fails: map[string]string{"emfile": "when it ran out of descriptors, instead of refusing client"},
 	},
 }

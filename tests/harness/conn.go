@@ -38,7 +38,7 @@ func newConn(c *net.TCPConn, name Who, tr *Transcript) *Conn {
 	// Without Nagle's algorithm each Send leaves at once as its own segment,
 	// so the program sees the pieces a check meant it to see.
 	c.SetNoDelay(true)
-	return &Conn{name: name, c: c, r: bufio.NewReaderSize(c, 64<<10), tr: tr}
+	return &Conn{name: name, c: c, r: bufio.NewReaderSize(c, 8<<10), tr: tr}
 }
 
 // Name returns the name the connection is recorded under.

@@ -90,6 +90,28 @@ func statusField(pid int, name string) (int64, error) {
 	return 0, fmt.Errorf("no %s line in /proc/%d/status", name, pid)
 }
 
+// OnCPU reports whether any thread of the process is running or waiting
+// for a CPU to run on (state R in /proc/PID/task/TID/stat), as opposed to
+// sleeping on something, such as epoll_wait(2) or a blocked write(2).
+func OnCPU(pid int) (bool, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return false, err
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue // the thread has ended since the directory was read
+		}
+		// The state comes after the command name, which is in
+		// parentheses and may hold spaces.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && bytes.HasPrefix(b[i+1:], []byte(" R")) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // clockTicks is the unit of the CPU times in /proc/PID/stat (USER_HZ). It
 // is 100 on every Linux architecture Go supports.
 const clockTicks = 100

@@ -3,6 +3,7 @@ package harness
 import (
 	"net"
 	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -84,5 +85,82 @@ func TestMemoryThreadsAndCPUTime(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("CPUTime went from %v to %v (%v) over 10s of busy work", before, after, err)
 		}
+	}
+}
+
+func TestOnCPUTellsBusyFromSleeping(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	spinner := exec.Command("sh", "-c", "while :; do :; done")
+	for _, cmd := range []*exec.Cmd{sleeper, spinner} {
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer cmd.Process.Kill()
+	}
+	// The spinner is seen running, and the sleeper asleep, at least once, on
+	// however busy a machine; once asleep, the sleeper stays so.
+	waitFor := func(what string, pid int, want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			running, err := OnCPU(pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if running == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: OnCPU never returned %v", what, want)
+			}
+			time.Sleep(10 * time.Millisecond) // polling /proc: no event to wait on
+		}
+	}
+	waitFor("a shell spinning in a loop", spinner.Process.Pid, true)
+	waitFor("sleep 30", sleeper.Process.Pid, false)
+	for range 10 {
+		if running, err := OnCPU(sleeper.Process.Pid); err != nil || running {
+			t.Fatalf("sleep 30 seen running (%v)", err)
+		}
+	}
+}
+
+// TestUnreadSeesAPipeTheHarnessHasNotRead holds the transcript's lock, so
+// that the reader, which records each line, stops at the first: what the
+// program printed after it stays in the pipe.
+func TestUnreadSeesAPipeTheHarnessHasNotRead(t *testing.T) {
+	tr := NewTranscript()
+	// The program prints once a line reaches its stdin, written below
+	// straight to the pipe, as WriteStdin would record it.
+	p, err := Start("/bin/sh", Options{Args: []string{"-c", "read go; seq 20000; sleep 30"}, Transcript: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	tr.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			tr.mu.Unlock()
+		}
+	}()
+	if _, err := p.stdin.WriteString("go\n"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Unread() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Unread stayed 0 while the harness could not read")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the pipe: no event to wait on
+	}
+	tr.mu.Unlock()
+	locked = false
+	if _, err := p.WaitLine(10*time.Second, func(s string) bool { return s == "20000" }); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Unread(); n != 0 {
+		t.Errorf("once everything is read, Unread = %d, want 0", n)
 	}
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -74,7 +75,8 @@ func (t *Transcript) Add(who Who, dir Direction, text string) {
 	}
 	e := Event{At: time.Since(t.start), Who: who, Dir: dir, Text: text, Count: 1}
 	if len(text) > keep {
-		e.Text, e.Size = text[:keep], len(text)
+		// A copy: a slice of text would keep all of it in memory.
+		e.Text, e.Size = strings.Clone(text[:keep]), len(text)
 	}
 	t.events = append(t.events, e)
 }

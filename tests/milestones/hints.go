@@ -2,7 +2,9 @@ package milestones
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,11 +35,36 @@ func todoFailure(p *harness.Process) *Failure {
 	return nil
 }
 
+// nameCause replaces the hint (and, if it can, the Step) of the check's
+// failure when a program it started shows the cause itself, which comes
+// first whatever the check noticed: it stopped at a Step not done yet, or
+// the Go runtime found it deadlocked. prog is the program under test.
+func (t *T) nameCause(prog Program) {
+	for _, p := range t.programs() {
+		if f := todoFailure(p); f != nil {
+			t.failure = f
+			return
+		}
+		if d, ok := deadlockOf(p.Output(harness.Stderr)); ok {
+			t.failure.Hint = d.hint()
+			if prog.Dir != "" {
+				if step := StepAt(prog.Dir, d.file, d.line); step > 0 {
+					t.failure.Step = step
+				}
+			}
+			return
+		}
+	}
+}
+
 // exitHint explains an unexpected end from what the program printed last.
 func exitHint(p *harness.Process) string {
 	errs := p.Output(harness.Stderr)
 	if len(errs) == 0 {
 		return "It printed nothing to stderr: look for an os.Exit, or a return from run, that comes too early."
+	}
+	if d, ok := deadlockOf(errs); ok {
+		return d.hint()
 	}
 	for _, l := range errs {
 		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
@@ -45,10 +72,81 @@ func exitHint(p *harness.Process) string {
 		}
 	}
 	last := errs[len(errs)-1]
+	for _, known := range errorHints {
+		if strings.HasPrefix(last, "[ERROR]") && strings.Contains(last, known.text) {
+			return known.hint
+		}
+	}
 	if strings.HasPrefix(last, "[ERROR]") {
 		return "It reported an error: " + last
 	}
 	return "Its last stderr line was: " + last
+}
+
+// errorHints explain [ERROR] lines whose words alone would not tell a
+// learner what to do, by a piece of their text.
+var errorHints = []struct{ text, hint string }{
+	{"accept: invalid argument", "accept(2) failed with EINVAL (\"invalid argument\"): accept needs a listening socket. " +
+		"After bind(2), call listen(2) on the socket: that is what makes it take connections for accept to return."},
+	{"accept4: invalid argument", "accept4(2) failed with EINVAL (\"invalid argument\"): accept needs a listening socket. " +
+		"After bind(2), call listen(2) on the socket: that is what makes it take connections for accept to return."},
+}
+
+// deadlockLine is how the Go runtime ends a program in which every
+// goroutine waits for another.
+const deadlockLine = "fatal error: all goroutines are asleep - deadlock!"
+
+// A deadlock is where the main goroutine of a program that ended with
+// deadlockLine was waiting, from the stack the runtime printed after it.
+type deadlock struct {
+	wait string // what it waited on, such as "chan receive" or "select (no cases)"
+	fn   string // the function it waited in, such as "run"
+	file string // the file of that function, without its directory
+	line int
+}
+
+var (
+	goroutineHead = regexp.MustCompile(`^goroutine 1 \[([^\]]+)\]:$`)
+	mainFrame     = regexp.MustCompile(`^main\.([\w.]+)\(`)
+	frameFile     = regexp.MustCompile(`^\s+(\S+\.go):(\d+)`)
+)
+
+// deadlockOf reports whether a program that printed errs to stderr ended
+// with deadlockLine, and where its main goroutine waited, as far as the
+// stack says.
+func deadlockOf(errs []string) (d deadlock, ok bool) {
+	i := slices.Index(errs, deadlockLine)
+	if i < 0 {
+		// The runtime writes "fatal error: " and the reason as one line
+		// on stderr, unless output in between split them.
+		if i = slices.Index(errs, "all goroutines are asleep - deadlock!"); i < 0 {
+			return d, false
+		}
+	}
+	for j := i + 1; j < len(errs); j++ {
+		if m := goroutineHead.FindStringSubmatch(errs[j]); m != nil && d.wait == "" {
+			d.wait = m[1]
+			continue
+		}
+		if m := mainFrame.FindStringSubmatch(errs[j]); m != nil && d.wait != "" && j+1 < len(errs) {
+			if f := frameFile.FindStringSubmatch(errs[j+1]); f != nil {
+				d.fn, d.file = m[1], filepath.Base(f[1])
+				d.line, _ = strconv.Atoi(f[2])
+			}
+			break
+		}
+	}
+	return d, true
+}
+
+// hint says what a deadlock means, and where the program waited.
+func (d deadlock) hint() string {
+	h := "All goroutines are asleep: the program waits for something that never comes, and the Go runtime stopped it."
+	if d.fn != "" {
+		h += fmt.Sprintf(" Its main goroutine waits (%s) in %s, at %s:%d, and no other goroutine is left to wake it. "+
+			"Look at what that line waits for, and at what should have sent it.", d.wait, d.fn, d.file, d.line)
+	}
+	return h
 }
 
 // lineHint names a likely mistake when a line differs only a little.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"workbook/tests/harness"
 )
@@ -28,6 +29,31 @@ func waitCount(t *T, p *harness.Process, n int, match func(string) bool, what st
 		Step:    step,
 		Hint:    hint,
 	})
+}
+
+// waitAwake waits until the server has printed n stdout lines that match,
+// counted from the start of its output, and reports whether it did. It
+// gives up, reporting false, once the server has printed nothing for a
+// quiet window and is asleep (harness.OnCPU): then it waits for
+// something the check has still to do. It gives up at the deadline too, as
+// a server may spin without printing.
+func waitAwake(srv *Server, n int, match func(string) bool) bool {
+	all := func(string) bool { return true }
+	deadline := time.Now().Add(harness.Scaled(waitOutput))
+	for time.Now().Before(deadline) {
+		before := srv.CountLines(all)
+		_, err := srv.WaitCount(quietWindow, n, match)
+		if err == nil {
+			return true
+		}
+		if !errors.Is(err, harness.ErrTimeout) {
+			return false // it ended: what the check does next says so
+		}
+		if running, err := harness.OnCPU(srv.Pid()); srv.CountLines(all) == before && (err != nil || !running) {
+			return false
+		}
+	}
+	return false
 }
 
 // expectDetails waits until the server has printed as many lines as want

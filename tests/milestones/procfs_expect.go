@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"workbook/tests/harness"
@@ -13,12 +14,13 @@ import (
 // (proc(5)): its descriptors, its epoll interest lists, its CPU time.
 // The kernel offers no event for these, so they are polled.
 
-// epollSteps are the Steps of an event loop's lesson that expectWatched
-// names: where the epoll instance is created, where the listening socket
-// goes into its interest list (with its descriptor as the event's data),
-// where each client's socket does, and where a client's socket is closed
-// once it has gone.
-type epollSteps struct{ create, watch, accept, close int }
+// epollSteps are the Steps of an event loop's lesson that the checks of its
+// interest list name: where the epoll instance is created, where the
+// listening socket goes into its interest list (with its descriptor as the
+// event's data), where each client's socket does, where a client's socket
+// is closed once it has gone, and where the loop asks for EPOLLOUT only
+// while it has something to write.
+type epollSteps struct{ create, watch, accept, close, pending int }
 
 // expectWatched checks that the server has an epoll instance that watches
 // every socket the server has open (the listening socket and each
@@ -119,6 +121,53 @@ func loopInterest(t *T, pid int, open []int, steps epollSteps) []harness.EpollWa
 	return best
 }
 
+// epollET is EPOLLET, edge-triggered, as the events of an interest list
+// hold it (package syscall declares it as a negative int).
+const epollET = 1 << 31
+
+// eventNames writes an interest list's events as names, "EPOLLIN|EPOLLERR
+// (0x9)", for a failure to show.
+func eventNames(events uint32) string {
+	var names []string
+	for _, e := range []struct {
+		bit  uint32
+		name string
+	}{{syscall.EPOLLIN, "EPOLLIN"}, {syscall.EPOLLOUT, "EPOLLOUT"}, {syscall.EPOLLRDHUP, "EPOLLRDHUP"},
+		{syscall.EPOLLERR, "EPOLLERR"}, {syscall.EPOLLHUP, "EPOLLHUP"}, {epollET, "EPOLLET"}} {
+		if events&e.bit != 0 {
+			names = append(names, e.name)
+		}
+	}
+	if len(names) == 0 {
+		names = append(names, "nothing")
+	}
+	return fmt.Sprintf("%s (0x%x)", strings.Join(names, "|"), events)
+}
+
+// newestSocket returns the descriptor of the socket the server opened last
+// (/proc/PID/fd): its client's, for a check with one client, as the kernel
+// hands out the lowest free descriptor and the listening socket came first.
+func newestSocket(t *T, srv *Server) int {
+	open := socketFDs(t, srv.Pid())
+	if len(open) == 0 {
+		t.Failf("the server (process %d) has no socket open", srv.Pid())
+	}
+	return open[len(open)-1]
+}
+
+// interestOf returns the events the server's event loop watches fd for, as
+// /proc/PID/fdinfo shows its epoll instance's interest list, or false if
+// it does not watch fd.
+func interestOf(t *T, srv *Server, fd int, steps epollSteps) (uint32, bool) {
+	pid := srv.Pid()
+	for _, w := range loopInterest(t, pid, socketFDs(t, pid), steps) {
+		if w.FD == fd {
+			return w.Events, true
+		}
+	}
+	return 0, false
+}
+
 func watchedFDs(watches []harness.EpollWatch) []int {
 	var fds []int
 	for _, w := range watches {
@@ -153,16 +202,66 @@ func expectSockets(t *T, srv *Server, n int, step int, hint string) {
 	}
 }
 
+// spinRounds is how many rounds of its loop, each with its "[DEBUG] Epoll
+// wait" line, a server may go without doing what a check waits for before
+// the check takes it as spinning. A loop that waits as it should goes round
+// a few times per event; one that spins, tens of thousands of times a
+// second.
+const spinRounds = 10_000
+
+// waitOrSpin waits until p has printed n stdout lines that match, counted
+// from the start of its output, as WaitCount does, unless it first goes
+// round its loop spinRounds times more than the rounds it had made: then
+// it reports spun, at once rather than at the deadline.
+func waitOrSpin(p *harness.Process, n int, match func(string) bool, rounds int) (got int, spun bool, err error) {
+	debugs := 0
+	_, err = p.WaitCount(waitOutput, 1, func(s string) bool {
+		switch {
+		case match(s):
+			got++
+		case isDebug(s):
+			debugs++
+		}
+		spun = got < n && debugs >= rounds+spinRounds
+		return got >= n || spun
+	})
+	return got, spun, err
+}
+
 // idleWindow is how long expectIdle watches an idle server.
 const idleWindow = 500 * time.Millisecond
+
+// An idleServer is what expectIdle knows of the server it watches: how many
+// clients are connected to it, the Steps of its lesson, and the Step and
+// hint to name for a spin whose cause its interest list does not show.
+type idleServer struct {
+	clients int
+	steps   epollSteps
+	step    int
+	hint    string
+}
 
 // expectIdle checks that the server, with nothing to do, sleeps: over a
 // short quiet window it neither goes round its loop (no new "[DEBUG] Epoll
 // wait" lines) nor uses more than a little CPU time (/proc/PID/stat). A
 // loop that spins shows in one or the other, whether it prints or not.
-func expectIdle(t *T, srv *Server, step int, hint string) {
-	settle(srv)
+func expectIdle(t *T, srv *Server, idle idleServer) {
 	loops := srv.CountLines(isDebug)
+	if !settle(srv) {
+		// Still printing after a while: a loop that spins and says so
+		// is seen at once.
+		if rounds := srv.CountLines(isDebug) - loops; rounds > spinRounds {
+			step, hint := spinCause(t, srv, idle)
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and kept going: it spins", rounds),
+				Want:    "no [DEBUG] Epoll wait lines",
+				Got:     fmt.Sprintf("%d [DEBUG] Epoll wait lines", rounds),
+				Step:    step,
+				Hint:    hint,
+			})
+		}
+	}
+	loops = srv.CountLines(isDebug)
 	cpu, err := harness.CPUTime(srv.Pid())
 	if err != nil {
 		t.Failf("could not read the server's CPU time: %v", err)
@@ -173,10 +272,16 @@ func expectIdle(t *T, srv *Server, step int, hint string) {
 	if err != nil {
 		t.Failf("could not read the server's CPU time: %v", err)
 	}
+	// What the server printed in the window and the harness has not read
+	// yet counts too: a server that prints faster than a busy machine
+	// lets the harness read is blocked on its full stdout, neither
+	// running nor printing more, until the harness reads.
+	settle(srv)
 	loops2 := srv.CountLines(isDebug)
 	// A loop that spins goes round thousands of times in the window; the
 	// few rounds allowed are for lines that were late on their way.
 	if loops2-loops > 10 || cpu2-cpu > idleWindow/4 {
+		step, hint := spinCause(t, srv, idle)
 		t.Fail(Failure{
 			Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and used %v of CPU in %v: it spins", loops2-loops, cpu2-cpu, idleWindow),
 			Want:    "no [DEBUG] Epoll wait lines, and next to no CPU time",
@@ -188,18 +293,63 @@ func expectIdle(t *T, srv *Server, step int, hint string) {
 	t.Notef("it went round its loop %d times and used %v of CPU", loops2-loops, cpu2-cpu)
 }
 
-// settle waits until the server has printed nothing new for a moment
-// (and at most a few seconds), so that lines printed earlier, still on their
-// way through the pipe, are not taken for new ones.
-func settle(srv *Server) {
+// spinCause returns the Step and hint for a server that spins while idle,
+// from what its epoll interest list (/proc/PID/fdinfo) shows: more client
+// sockets watched than there are clients (those of clients that have
+// gone, which stay readable at end of file), or clients watched for
+// EPOLLOUT when every reply has been written (a socket with room to write
+// is ready at once, every time). Otherwise it returns idle's.
+func spinCause(t *T, srv *Server, idle idleServer) (step int, hint string) {
+	pid := srv.Pid()
+	open := socketFDs(t, pid)
+	watched, writers := 0, 0
+	for _, w := range loopInterest(t, pid, open, idle.steps) {
+		// The listening socket is the first socket the server opened.
+		if w.FD == open[0] || !slices.Contains(open, w.FD) {
+			continue
+		}
+		watched++
+		if w.Events&syscall.EPOLLOUT != 0 {
+			writers++
+		}
+	}
+	switch {
+	case watched > idle.clients:
+		connected := fmt.Sprintf("only %d clients are", idle.clients)
+		if idle.clients == 1 {
+			connected = "only 1 client is"
+		}
+		return idle.steps.close, fmt.Sprintf("The server watches %d client sockets, and %s still connected. "+
+			"A client that has gone stays readable (end of file) for as long as its socket is watched: "+
+			"take it out of epoll with EPOLL_CTL_DEL, then close it.", watched, connected)
+	case writers > 0:
+		return idle.steps.pending, fmt.Sprintf("Every reply has been written, and the server still watches %d of its clients for EPOLLOUT. "+
+			"A socket almost always has room to write, so EPOLLOUT is ready at once, every time: "+
+			"ask for it only while a client has replies waiting, and stop once they are written.", writers)
+	}
+	return idle.step, idle.hint
+}
+
+// settle waits until the server has printed nothing new for a moment, and
+// the harness has read all it printed (and at most a few seconds), so that
+// lines printed earlier, still on their way through the pipe, are not
+// taken for new ones. It reports whether that moment came; it stops early,
+// reporting false, once the server has gone round its loop spinRounds
+// times meanwhile.
+func settle(srv *Server) bool {
 	all := func(string) bool { return true }
 	n := srv.CountLines(all)
+	loops := srv.CountLines(isDebug)
 	for range 20 {
 		time.Sleep(100 * time.Millisecond) // polling: no event says "nothing more"
 		m := srv.CountLines(all)
-		if m == n {
-			return
+		if m == n && srv.Unread() == 0 {
+			return true
+		}
+		if srv.CountLines(isDebug)-loops > spinRounds {
+			return false
 		}
 		n = m
 	}
+	return false
 }

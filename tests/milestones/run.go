@@ -54,12 +54,7 @@ func Run(ctx context.Context, c *Check, prog Program) (res Result) {
 			t.cleanups[i]()
 		}
 		if t.failure != nil {
-			for _, p := range t.programs() {
-				if f := todoFailure(p); f != nil {
-					t.failure = f
-					break
-				}
-			}
+			t.nameCause(prog)
 		}
 		res = Result{Check: c, Status: Passed, Events: t.tr.Events(), Elapsed: time.Since(start)}
 		if t.failure != nil {
@@ -114,9 +109,12 @@ func (r *StageResult) FirstFailure() *Result {
 	return nil
 }
 
-// Options says which checks RunStage runs.
+// Options says which checks RunStage runs, and how.
 type Options struct {
 	Challenges bool // run the challenges too, once the milestones pass
+	// Select, when set, narrows the challenges down to those it reports
+	// true for. (Milestones always run, in order.)
+	Select func(c *Check) bool
 	// KeepGoing runs every milestone, and the challenges, even after a
 	// milestone fails. The check command stops at the first failure; tests
 	// of the checks themselves want to see every outcome.
@@ -130,6 +128,10 @@ type Options struct {
 	// Build, if set, builds the program in place of harness.Build, for a
 	// caller that shows the build's progress.
 	Build func(ctx context.Context, dir, outDir string) (string, error)
+	// Run, if set, runs each check instead of the package's Run, which it
+	// should call: a test of the checks uses it to limit how many heavy
+	// checks run at once.
+	Run func(ctx context.Context, c *Check, prog Program) Result
 }
 
 // RunStage builds the main package in dir and runs the stage's checks
@@ -156,19 +158,35 @@ func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (Sta
 	if err != nil && !errors.As(err, &sr.BuildErr) {
 		return sr, err // the build did not run, or was interrupted
 	}
-	prog := Program{Bin: bin, Run: run}
-	stopped := sr.BuildErr != nil
+	if sr.BuildErr != nil {
+		for _, c := range st.Checks {
+			sr.Results = append(sr.Results, Result{Check: c})
+		}
+		return sr, ctx.Err()
+	}
+	sr.Results = RunChecks(ctx, st, Program{Bin: bin, Run: run, Dir: dir}, opt)
+	return sr, ctx.Err()
+}
+
+// RunChecks runs the stage's checks against prog, built already, as
+// RunStage does, and returns their results, one per check in order.
+func RunChecks(ctx context.Context, st *Stage, prog Program, opt Options) []Result {
+	runOne := opt.Run
+	if runOne == nil {
+		runOne = Run
+	}
+	var results []Result
+	stopped := false
 	for _, c := range st.Checks {
 		res := Result{Check: c}
-		skip := stopped || (c.Kind == Challenge && !opt.Challenges)
+		skip := stopped || (c.Kind == Challenge && (!opt.Challenges || (opt.Select != nil && !opt.Select(c))))
 		if !skip && ctx.Err() == nil {
 			if opt.Progress != nil {
 				opt.Progress(c, nil)
 			}
-			res = Run(ctx, c, prog)
+			res = runOne(ctx, c, prog)
 			if ctx.Err() != nil {
-				res = Result{Check: c} // interrupted: not run to its end
-				sr.Results = append(sr.Results, res)
+				results = append(results, Result{Check: c}) // interrupted: not run to its end
 				continue
 			}
 			if opt.Progress != nil {
@@ -178,7 +196,7 @@ func RunStage(ctx context.Context, st *Stage, dir, run string, opt Options) (Sta
 				stopped = true
 			}
 		}
-		sr.Results = append(sr.Results, res)
+		results = append(results, res)
 	}
-	return sr, ctx.Err()
+	return results
 }

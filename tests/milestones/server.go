@@ -82,32 +82,47 @@ func (t *T) startServer(bin string, opt harness.Options, step int, silent string
 // Dial connects a new client to srv. The server has printed its listening
 // line, so it must accept connections now: step is the Step that listens.
 func (t *T) Dial(srv *Server, step int) *harness.Conn {
-	c, err := harness.Dial(srv.Addr(), t.nextClient(), t.tr)
+	c, err := t.tryDial(srv, t.nextClient())
 	if err != nil {
-		// A skeleton whose next Step is not done exits at its todo() right
-		// after the listening line, and exiting closes the listening socket:
-		// then the refusal comes from the [TODO], not from a mistake in
-		// listening. An ended program is noticed at once, so this wait only
-		// runs out when the program is still running.
-		srv.WaitExit(time.Second)
-		summary := fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err)
-		hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) " +
-				"and that listen(2) is called before the listening line is printed."
-		}
-		if exit := srv.Exited(); exit != nil {
-			// The server had listened; it ended meanwhile, and its end is
-			// the cause to name.
-			summary = fmt.Sprintf("could not connect to %s: the server had ended (%v)", srv.Addr(), exit)
-			hint = exitHint(srv.Process)
-		}
-		t.Fail(Failure{
-			Summary: summary,
-			Step:    step,
-			Hint:    hint,
-		})
+		t.failDial(srv, err, step)
+	}
+	return c
+}
+
+// tryDial connects a new client, called name, to srv, or returns why it
+// could not.
+func (t *T) tryDial(srv *Server, name harness.Who) (*harness.Conn, error) {
+	c, err := harness.Dial(srv.Addr(), name, t.tr)
+	if err != nil {
+		return nil, err
 	}
 	t.Cleanup(func() { c.Close() })
-	return c
+	return c, nil
+}
+
+// failDial fails a check whose client could not connect to srv (err).
+func (t *T) failDial(srv *Server, err error, step int) {
+	// A skeleton whose next Step is not done exits at its todo() right
+	// after the listening line, and exiting closes the listening socket:
+	// then the refusal comes from the [TODO], not from a mistake in
+	// listening. An ended program is noticed at once, so this wait only
+	// runs out when the program is still running.
+	srv.WaitExit(time.Second)
+	summary := fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err)
+	hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		hint = "Connection refused means nothing listens on that port: check the port you bind (SockaddrInet4.Port) " +
+			"and that listen(2) is called before the listening line is printed."
+	}
+	if exit := srv.Exited(); exit != nil {
+		// The server had listened; it ended meanwhile, and its end is
+		// the cause to name.
+		summary = fmt.Sprintf("could not connect to %s: the server had ended (%v)", srv.Addr(), exit)
+		hint = exitHint(srv.Process)
+	}
+	t.Fail(Failure{
+		Summary: summary,
+		Step:    step,
+		Hint:    hint,
+	})
 }

@@ -60,8 +60,22 @@ func expectSent(t *T, p *harness.Process, srv *harness.Conn, typed, want string)
 
 // expectMessage waits for the line the client prints for reply.
 func expectMessage(t *T, p *harness.Process, reply string) {
+	expectMessageOr(t, p, reply, "")
+}
+
+// expectMessageOr is expectMessage with a hint for a client that prints
+// nothing while it is still running.
+func expectMessageOr(t *T, p *harness.Process, reply, silent string) {
 	want := ServerMessageLine(reply)
 	got, err := p.NextLine(waitOutput)
+	if silent != "" && errors.Is(err, harness.ErrTimeout) {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the client printed nothing within %v", harness.Scaled(waitOutput)),
+			Want:    want,
+			Step:    s2Reply,
+			Hint:    silent,
+		})
+	}
 	if err != nil {
 		t.failWaiting(p, err, want, s2Reply)
 	}
@@ -83,6 +97,12 @@ func expectMessage(t *T, p *harness.Process, reply string) {
 		f.Hint = "The reply was printed raw: pass it through printable() so control bytes are shown escaped."
 	case strings.HasPrefix(want, got) && len(got) > len(ServerMessagePrefix):
 		f.Hint = "Only the start of the reply was printed: one read(2) may return part of a reply, so keep reading until its '\\n' has arrived."
+	case strings.HasPrefix(got, want+`\n`):
+		f.Hint = "One read(2) brought this reply and the start of the next, and the client printed both as one: " +
+			"return the line up to and including its '\\n', and keep the rest in r.pending for the next call."
+	case strings.HasPrefix(got, ServerMessagePrefix) && strings.HasSuffix(want, got[len(ServerMessagePrefix):]):
+		f.Hint = "The start of this reply went missing: it came in the same read(2) as the end of the one before. " +
+			"Keep the bytes after the '\\n' in r.pending, and look there first on the next call."
 	}
 	t.Fail(f)
 }

@@ -5,18 +5,12 @@ import "strings"
 // Stage 2's challenges about a server that goes: with a reset, or in the
 // middle of a reply.
 
+// s2Reset is about errors from sending: Milestone 3 already has the server
+// reset the connection while the client waits for a reply.
 func s2Reset(t *T) {
-	t.Notef("the server resets the connection while the client waits for a reply")
+	t.Notef("the server resets the connection while the client waits for stdin")
 	p, srv := connectedClient(t)
 	want := append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
-	t.WriteStdin(p, "def\n")
-	expectSent(t, p, srv, "def\n", "def\n")
-	srv.Reset()
-	expectGone(t, p, want)
-
-	t.Notef("the server resets the connection while the client waits for stdin")
-	p, srv = connectedClient(t)
-	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
 	srv.Reset()
 	t.WriteStdin(p, "def\n")
 	expectGone(t, p, want)
@@ -33,8 +27,7 @@ func s2Reset(t *T) {
 
 func s2CutOff(t *T) {
 	p, srv := connectedClient(t)
-	t.WriteStdin(p, "def\n")
-	expectSent(t, p, srv, "def\n", "def\n")
+	typeLine(t, p, srv, "def\n")
 	srv.Send("fe")
 	srv.Close()
 	t.ExpectLine(p, ServerMessagePrefix+"fe", s2Gone)

@@ -29,13 +29,19 @@ func connectedClient(t *T) (*harness.Process, *harness.Conn) {
 func trade(t *T, p *harness.Process, srv *harness.Conn, lines ...string) []string {
 	var printed []string
 	for _, l := range lines {
-		t.WriteStdin(p, l)
-		expectSent(t, p, srv, l, l)
+		typeLine(t, p, srv, l)
 		srv.Send(reply(l))
 		expectMessage(t, p, reply(l))
 		printed = append(printed, ServerMessageLine(reply(l)))
 	}
 	return printed
+}
+
+// typeLine types line on the client's stdin, and checks that the client
+// sends it to srv as it is.
+func typeLine(t *T, p *harness.Process, srv *harness.Conn, line string) {
+	t.WriteStdin(p, line)
+	expectSent(t, p, srv, line, line)
 }
 
 func s2Connects(t *T) {
@@ -71,10 +77,40 @@ func s2Trades(t *T) {
 	p, srv := connectedClient(t)
 	want := []string{ClientConnectedLine}
 	want = append(want, trade(t, p, srv, "hello\n")...)
+	want = append(want, tradeAsTCPMay(t, p, srv)...)
 	seed := rand.Uint64()
 	t.Notef("typing 20 random lines, one after another (seed %d)", seed)
 	want = append(want, trade(t, p, srv, randomLines(rand.New(rand.NewPCG(seed, 0)), 20)...)...)
 	t.ExpectOutput(p, want, s2Reply)
+}
+
+// tradeAsTCPMay trades lines for replies that arrive as TCP may deliver
+// them, which is what Step 4 is about: one reply in two pieces, read one
+// at a time, and one read that brings a reply and the start of the next.
+// It returns the lines printed.
+func tradeAsTCPMay(t *T, p *harness.Process, srv *harness.Conn) []string {
+	t.Notef("the reply to the next line comes in two pieces, and the client reads the first on its own")
+	typeLine(t, p, srv, "hello\n")
+	srv.Send("ol")
+	if err := srv.WaitRead(waitReply); err != nil {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server sent the first piece of a reply (\"sent\" below), and the client did not read it within %v", harness.Scaled(waitReply)),
+			Sent:    "ol",
+			Step:    s2Reply,
+			Hint:    "After sending a line, replies.next should be waiting in read(2) for the reply.",
+		})
+	}
+	srv.Send("leh\n")
+	expectMessage(t, p, "olleh\n")
+
+	t.Notef("then one piece holds a reply and the start of the next")
+	typeLine(t, p, srv, "one\n")
+	srv.Send("eno\now")
+	expectMessage(t, p, "eno\n")
+	typeLine(t, p, srv, "two\n")
+	srv.Send("t\n")
+	expectMessage(t, p, "owt\n")
+	return []string{ServerMessageLine("olleh\n"), ServerMessageLine("eno\n"), ServerMessageLine("owt\n")}
 }
 
 func s2EndsCleanly(t *T) {
@@ -105,10 +141,20 @@ func s2EndsCleanly(t *T) {
 	t.ExpectOutput(p, want, s2Input)
 	expectQuietStderr(t, p, "the end of stdin is not an error")
 
-	t.Notef("now the server closes the connection while the client waits for stdin")
+	t.Notef("now the server closes its side of the connection while the client waits for stdin")
 	p, srv = connectedClient(t)
 	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
-	srv.Close()
+	// Only its sending side: a socket closed altogether would answer the
+	// client's next line with a reset, which could reach the client
+	// before it reads the end of file. Here the end of file is all it gets.
+	srv.CloseWrite()
 	t.WriteStdin(p, "def\n")
+	expectGone(t, p, want)
+
+	t.Notef("now the server resets the connection while the client waits for a reply")
+	p, srv = connectedClient(t)
+	want = append([]string{ClientConnectedLine}, trade(t, p, srv, "abc\n")...)
+	typeLine(t, p, srv, "def\n")
+	srv.Reset()
 	expectGone(t, p, want)
 }

@@ -18,7 +18,7 @@ const (
 
 // s3Epoll are the Steps in which the Stage 3 lesson builds its epoll
 // interest list, for expectWatched.
-var s3Epoll = epollSteps{create: s3Create, watch: s3Watch, accept: s3Accept, close: s3Serve}
+var s3Epoll = epollSteps{create: s3Create, watch: s3Watch, accept: s3Accept, close: s3Serve, pending: s3Pending}
 
 var stage3 = &Stage{
 	Number: 3,

@@ -1,10 +1,8 @@
 package milestones
 
 import (
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"workbook/tests/harness"
 )
@@ -36,8 +34,10 @@ func stalledClient(t *T, measure bool) (*Server, *harness.Conn, *sender, string)
 
 	lines, replies := numberedLines(stalledLines)
 	t.Notef("%s sends %d MiB of lines and reads nothing", slow.Name(), len(lines)>>20)
-	s := sendInBackground(slow, lines, 256<<10, nil)
-	sent := s.waitStuck(t)
+	done := t.Busy()
+	s := sendInBackground(slow, lines, nil)
+	sent := s.waitStuck(t, srv.Pid())
+	done()
 	if sent == int64(len(lines)) {
 		t.Notef("%s has sent all %d KiB", slow.Name(), sent>>10)
 	} else {
@@ -80,7 +80,7 @@ func stalledClient(t *T, measure bool) (*Server, *harness.Conn, *sender, string)
 func s3Stalled(t *T) {
 	_, slow, s, replies := stalledClient(t, false)
 	t.Notef("%s now reads everything", slow.Name())
-	got, err := readInPieces(slow, len(replies), 1<<20, 0)
+	got, err := readAll(t, slow, len(replies))
 	if err != nil || got != replies {
 		i := firstDiff(got, replies)
 		f := Failure{
@@ -104,51 +104,4 @@ func s3Stalled(t *T) {
 
 func s3Memory(t *T) {
 	stalledClient(t, true)
-}
-
-func s3HalfClose(t *T) {
-	srv := start3(t, harness.Options{Args: []string{"-quiet"}})
-	c := dialSlowReader(t, srv)
-	// Far more than the kernel holds on the way, so that the server has to
-	// stop reading (Step 9) until the client reads. The client then reads
-	// slowly, like one on a slow link: the server stays ahead, and reads
-	// the end of file while replies are still pending in its own memory.
-	lines, replies := numberedLines(8 << 10)
-	t.Notef("%s sends 8 MiB of lines and an unfinished one, then closes its sending side; it reads, slowly, only once it cannot send more", c.Name())
-	s := sendInBackground(c, lines+"partial", 256<<10, c.CloseWrite)
-	s.waitStuck(t)
-	want := replies + "laitrap"
-	got, err := readInPieces(c, len(want), 32<<10, 2*time.Millisecond)
-	if err == nil {
-		var more string
-		more, err = c.ReadToEOF(waitReply)
-		got += more
-	}
-	if err != nil || got != want {
-		i := firstDiff(got, want)
-		f := Failure{
-			Summary: fmt.Sprintf("after its half-close, %s should get every reply (%d bytes), then end of file; it got %d bytes, then %v",
-				c.Name(), len(want), len(got), errOrEOF(err)),
-			Want: want[i:min(i+100, len(want))],
-			Got:  got[i:min(i+100, len(got))],
-			Step: s3Pending,
-		}
-		switch {
-		case !errors.Is(err, harness.ErrTimeout) && strings.HasPrefix(want, got):
-			f.Summary = fmt.Sprintf("the server closed the connection after %d of the %d bytes of replies", len(got), len(want))
-			f.Hint = "At end of file the server still had replies to write, and closed anyway: " +
-				"mark the client as done sending, stop reading from it, and close only once its output is empty."
-		case len(got) > len(want) && strings.HasPrefix(got, want):
-			f.Summary = fmt.Sprintf("after every reply (%d bytes), %s got %d bytes more", len(want), c.Name(), len(got)-len(want))
-			f.Hint = "The unfinished line was answered again and again. " +
-				"A socket at end of file stays readable for ever, so while the server still asks for EPOLLIN, " +
-				"every event reads end of file once more and answers c.lines.rest() once more. " +
-				"Once c.eof is set, stop asking for EPOLLIN: that is in interest."
-		}
-		t.Fail(f)
-	}
-	<-s.done
-	if s.err != nil {
-		t.Failf("%s could not send everything: %v", c.Name(), s.err)
-	}
 }

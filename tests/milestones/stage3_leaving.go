@@ -33,6 +33,7 @@ func s3NoLeaks(t *T) {
 		t.Failf("could not count the server's sockets: %v", err)
 	}
 	t.Notef("the server has %d socket open; %d clients now come and go, %d at a time, leaving in four different ways", start, rounds*per, per)
+	done := t.Busy()
 	for r := range rounds {
 		clients := make([]*harness.Conn, per)
 		for i := range clients {
@@ -56,11 +57,12 @@ func s3NoLeaks(t *T) {
 	for range 3 {
 		c := dialSlowReader(t, srv)
 		stalled = append(stalled, c)
-		senders = append(senders, sendInBackground(c, lines, 256<<10, nil))
+		senders = append(senders, sendInBackground(c, lines, nil))
 	}
 	for _, s := range senders {
-		s.waitStuck(t)
+		s.waitStuck(t, srv.Pid())
 	}
+	done()
 	for _, c := range stalled {
 		c.Reset()
 	}

@@ -18,12 +18,15 @@ func s3Thousand(t *T) {
 	const n = 1000
 	srv := startLoop(t)
 	t.Notef("connecting %d clients", n)
+	done := t.Busy()
 	clients := make([]*harness.Conn, n)
 	for i := range clients {
 		clients[i] = t.Dial(srv, s3Watch)
 	}
+	done()
 	waitCount(t, srv.Process, n, isConnected, strconv.Quote(ConnectedLine), s3AcceptAll, "")
 	t.Notef("each of the %d sends a line, then each reads its reply", n)
+	done = t.Busy()
 	want := []string{ListeningLine(srv.Port)}
 	var messages []string
 	for i, c := range clients {
@@ -38,6 +41,7 @@ func s3Thousand(t *T) {
 		line := fmt.Sprintf("I am client %d of %d\n", i+1, n)
 		t.ExpectReply(c, line, reply(line), s3AcceptAll)
 	}
+	done()
 	expectDetails(t, srv.Process, append(want, messages...), n, s3Serve)
 	expectWatched(t, srv, n+1, s3Epoll)
 	t.Notef("all %d leave", n)
@@ -110,8 +114,9 @@ func s3MaxClients(t *T) {
 	for i, c := range served {
 		t.Exchange(c, s3Serve, fmt.Sprintf("client %d again\n", i+1))
 	}
-	expectIdle(t, srv, s3Refuse, "A client left in the queue keeps the listening socket readable, so EpollWait returns at once, "+
-		"again and again. Accept it and close it.")
+	expectIdle(t, srv, idleServer{clients: 3, steps: s3Epoll, step: s3Refuse,
+		hint: "A client left in the queue keeps the listening socket readable, so EpollWait returns at once, " +
+			"again and again. Accept it and close it."})
 	t.Notef("one leaves, and there is room for one more")
 	served[0].Close()
 	waitCount(t, srv.Process, 1, isGone, strconv.Quote(DisconnectedLine), s3Serve, "")
@@ -127,8 +132,13 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 	loops := srv.CountLines(isDebug)
 	cpu, _ := harness.CPUTime(srv.Pid())
 	start := time.Now()
-	c := t.Dial(srv, s3Refuse)
-	if _, err := srv.WaitCount(waitOutput, before+1, isConnOrWarn); err != nil {
+	name := t.nextClient()
+	c, err := t.tryDial(srv, name)
+	if err != nil {
+		failOutOfDescriptors(t, srv, name)
+		t.failDial(srv, err, s3Refuse)
+	}
+	if _, spun, err := waitOrSpin(srv.Process, before+1, isConnOrWarn, loops); err != nil || spun {
 		want := fmt.Sprintf("%q or a [WARN] line, for %s", ConnectedLine, c.Name())
 		// A loop that spins shows in its [DEBUG] lines, thousands of them,
 		// or in its CPU time. The lines are the surer sign: a spinning
@@ -136,7 +146,7 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 		// full stdout pipe, on a busy machine, and use little CPU.
 		cpu2, err2 := harness.CPUTime(srv.Pid())
 		rounds := srv.CountLines(isDebug) - loops
-		if errors.Is(err, harness.ErrTimeout) && (rounds > 100 || (err2 == nil && cpu2-cpu > time.Since(start)/4)) {
+		if spun || (errors.Is(err, harness.ErrTimeout) && (rounds > 100 || (err2 == nil && cpu2-cpu > time.Since(start)/4))) {
 			t.Fail(Failure{
 				Summary: fmt.Sprintf("the server neither served nor refused %s; "+
 					"meanwhile it went round its loop %d times and used %v of CPU in %v: it spins",
@@ -147,17 +157,7 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 					"again and again. Accept the client even when you cannot serve it, then close it.",
 			})
 		}
-		if l, ok := stderrLine(srv.Process, "too many open files"); ok && srv.Exited() != nil {
-			t.Fail(Failure{
-				Summary: fmt.Sprintf("the server ended (%v) when it ran out of descriptors, instead of refusing %s", srv.Exited(), c.Name()),
-				Want:    want,
-				Got:     l,
-				Step:    s3Refuse,
-				Hint: "Running out of descriptors is not a reason to stop: " +
-					"when Accept4 fails with EMFILE or ENFILE, refuse the waiting client with s.refuseWithSpare(), " +
-					"and go on accepting while it reports true.",
-			})
-		}
+		failOutOfDescriptors(t, srv, c.Name())
 		t.failWaiting(srv.Process, err, want, s3Refuse)
 	}
 	n := 0
@@ -169,6 +169,26 @@ func dialAndSee(t *T, srv *Server) (*harness.Conn, string) {
 		}
 	}
 	panic("unreachable: WaitCount counted the line")
+}
+
+// failOutOfDescriptors fails the check if the server has ended because it
+// ran out of descriptors (EMFILE), whether that showed while client (who)
+// connected or while the check waited for the server's line about it.
+func failOutOfDescriptors(t *T, srv *Server, who harness.Who) {
+	srv.WaitExit(time.Second) // an ended program is noticed at once
+	l, ok := stderrLine(srv.Process, "too many open files")
+	if !ok || srv.Exited() == nil {
+		return
+	}
+	t.Fail(Failure{
+		Summary: fmt.Sprintf("the server ended (%v) when it ran out of descriptors, instead of refusing %s", srv.Exited(), who),
+		Want:    fmt.Sprintf("%q or a [WARN] line, for %s", ConnectedLine, who),
+		Got:     l,
+		Step:    s3Refuse,
+		Hint: "Running out of descriptors is not a reason to stop: " +
+			"when Accept4 fails with EMFILE or ENFILE, refuse the waiting client with s.refuseWithSpare(), " +
+			"and go on accepting while it reports true.",
+	})
 }
 
 // expectRefused checks that the server refused c: closed its connection at
@@ -213,8 +233,9 @@ func s3OutOfDescriptors(t *T) {
 	for i, c := range served {
 		t.Exchange(c, s3Serve, fmt.Sprintf("client %d still here\n", i+1))
 	}
-	expectIdle(t, srv, s3Refuse, "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable. "+
-		"Refuse the client instead: close a spare descriptor, accept, close, reopen the spare.")
+	expectIdle(t, srv, idleServer{clients: len(served), steps: s3Epoll, step: s3Refuse,
+		hint: "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable. " +
+			"Refuse the client instead: close a spare descriptor, accept, close, reopen the spare."})
 	t.Notef("two clients leave; a new one must be served")
 	served[0].Close()
 	served[1].Close()

@@ -128,7 +128,8 @@ func s3ClientLeaves(t *T) {
 	want = append(want, DisconnectedLine)
 	want = append(want, stillServing(t, srv, c3, "and still here\n"))
 	expectDetails(t, srv.Process, want, 0, s3Serve)
-	expectIdle(t, srv, s3Serve, "A client that has gone stays readable (end of file) for as long as its socket is watched: "+
-		"remove it from epoll with EPOLL_CTL_DEL, then close it.")
+	expectIdle(t, srv, idleServer{clients: 1, steps: s3Epoll, step: s3Serve,
+		hint: "A client that has gone stays readable (end of file) for as long as its socket is watched: " +
+			"remove it from epoll with EPOLL_CTL_DEL, then close it."})
 	expectSockets(t, srv, 2, s3Serve, "Close each client's socket once it has gone (after EPOLL_CTL_DEL); a socket left open is a descriptor leaked.")
 }

@@ -1,6 +1,7 @@
 package milestones
 
 import (
+	"os/exec"
 	"testing"
 	"time"
 
@@ -24,7 +25,14 @@ func TestWaitStuckWindowScales(t *testing.T) {
 			s.sent.Add(1)
 		}
 	}()
-	if got := s.waitStuck(&T{}); got != steps {
+	// A process asleep, as the server is when it has stopped reading.
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sleeper.Wait()
+	defer sleeper.Process.Kill()
+	if got := s.waitStuck(&T{}, sleeper.Process.Pid); got != steps {
 		t.Errorf("waitStuck returned after %d of %d pieces; want it to wait for all of them", got, steps)
 	}
 }

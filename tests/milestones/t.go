@@ -36,6 +36,12 @@ type Program struct {
 	// Run is how a learner starts it by hand, such as
 	// "go run ./stage1-server"; it goes into repro commands.
 	Run string
+	// Dir is the directory of its source, if known: a hint that quotes a
+	// line of it names the Step that line belongs to.
+	Dir string
+	// Busy, if not nil, is shared with the other checks running at the
+	// same time: see Limit.
+	Busy Limit
 }
 
 // T is what a check's Run function gets: the program under test, a

@@ -3,6 +3,7 @@ package milestones
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,23 +15,38 @@ import (
 // does not read, and a reader that takes its time.
 
 // numberedLines returns n lines of 1 KiB, each starting with its number,
-// and the replies to them, in order.
+// and the replies to them, in order. At most maxNumberedLines: the lines
+// are made once and shared by every check, since they run to megabytes.
 func numberedLines(n int) (lines, replies string) {
-	var filler strings.Builder
-	for i := 0; filler.Len() < 1024-9; i++ {
-		filler.WriteByte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[i%64])
-	}
-	f := filler.String()
-	fr := reply(f)
-	var l, r strings.Builder
-	l.Grow(n * 1024)
-	r.Grow(n * 1024)
-	for i := range n {
-		prefix := fmt.Sprintf("%07d ", i)
-		l.WriteString(prefix + f + "\n")
-		r.WriteString(fr + reply(prefix) + "\n")
-	}
-	return l.String(), r.String()
+	numbered.once.Do(func() {
+		var filler strings.Builder
+		for i := 0; filler.Len() < lineSize-9; i++ {
+			filler.WriteByte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[i%64])
+		}
+		f := filler.String()
+		fr := reply(f)
+		var l, r strings.Builder
+		l.Grow(maxNumberedLines * lineSize)
+		r.Grow(maxNumberedLines * lineSize)
+		for i := range maxNumberedLines {
+			prefix := fmt.Sprintf("%07d ", i)
+			l.WriteString(prefix + f + "\n")
+			r.WriteString(fr + reply(prefix) + "\n")
+		}
+		numbered.lines, numbered.replies = l.String(), r.String()
+	})
+	return numbered.lines[:n*lineSize], numbered.replies[:n*lineSize]
+}
+
+// maxNumberedLines is the most lines numberedLines makes.
+const maxNumberedLines = 32 << 10
+
+// lineSize is the size of each of numberedLines' lines.
+const lineSize = 1024
+
+var numbered struct {
+	once           sync.Once
+	lines, replies string
 }
 
 // A sender sends on a connection from a goroutine of its own, so that a
@@ -41,9 +57,10 @@ type sender struct {
 	err  error // set before done is closed
 }
 
-// sendInBackground sends data in pieces of chunk bytes, then calls then
-// (if not nil).
-func sendInBackground(c *harness.Conn, data string, chunk int, then func() error) *sender {
+// sendInBackground sends data, then calls then (if not nil). It sends in
+// pieces of 16 KiB, so that how far it has got is known finely.
+func sendInBackground(c *harness.Conn, data string, then func() error) *sender {
+	const chunk = 16 << 10
 	s := &sender{done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -61,12 +78,13 @@ func sendInBackground(c *harness.Conn, data string, chunk int, then func() error
 	return s
 }
 
-// waitStuck waits until the sender has sent everything, or has made no
-// progress for a short quiet window: the other side has stopped reading.
-// It returns how much was sent. The window scales with the deadlines, so a
-// slow machine that pauses the server for a moment is not taken for
-// back-pressure.
-func (s *sender) waitStuck(t *T) int64 {
+// waitStuck waits until the sender has sent everything, or is stuck: it
+// has made no progress for a short quiet window, at the end of which the
+// server (process pid) is asleep rather than running or waiting for a CPU.
+// Then the server has stopped reading, and is not merely slow. It returns
+// how much was sent. The window scales with the deadlines, as a slow
+// machine may pause the server for a moment.
+func (s *sender) waitStuck(t *T, pid int) int64 {
 	deadline := time.Now().Add(harness.Scaled(30 * time.Second))
 	quiet := harness.Scaled(300 * time.Millisecond)
 	last := int64(-1)
@@ -78,27 +96,35 @@ func (s *sender) waitStuck(t *T) int64 {
 		}
 		n := s.sent.Load()
 		if n == last {
-			return n
+			if running, err := harness.OnCPU(pid); err != nil || !running {
+				return n // asleep, or ended: either way it takes no more
+			}
 		}
 		last = n
 	}
-	t.Failf("a client was still sending after %v", harness.Scaled(30*time.Second))
+	t.Failf("a client was still sending after %v, or the server kept running without taking what it sent", harness.Scaled(30*time.Second))
 	return 0
 }
 
-// readInPieces reads n bytes from c, piece bytes at a time, pausing
-// between pieces. It returns what arrived, and the error that stopped it
-// before n bytes, if any.
-func readInPieces(c *harness.Conn, n, piece int, pause time.Duration) (string, error) {
+// readAll reads n bytes from c, a MiB at a time, and returns what arrived,
+// with the error that stopped it before n bytes, if any. Reading counts as
+// a busy part of the check (see T.Busy) while the bytes flow; a piece that
+// keeps it waiting for more than a moment gives up its turn, so that
+// waiting for replies that may never come holds up no other check.
+func readAll(t *T, c *harness.Conn, n int) (string, error) {
+	const piece = 1 << 20
 	var b strings.Builder
 	b.Grow(n)
 	for b.Len() < n {
+		done := t.Busy()
+		waiting := time.AfterFunc(quietWindow, done)
 		got, err := c.ReadFull(min(piece, n-b.Len()), waitReply)
+		waiting.Stop()
+		done()
 		b.WriteString(got)
 		if err != nil {
 			return b.String(), err
 		}
-		time.Sleep(pause)
 	}
 	return b.String(), nil
 }

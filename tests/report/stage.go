@@ -40,6 +40,9 @@ func BuildError(w io.Writer, sr *milestones.StageResult, dir string, s Style) {
 		out = append(out, line)
 	}
 	b.WriteString(indent(strings.Join(out, "\n"), "  "))
+	if hint := milestones.CompileHint(sr.BuildErr.Output); hint != "" {
+		b.WriteString(s.paint(yellow, "hint: ") + hint + "\n")
+	}
 	w.Write([]byte(indent(b.String(), "      ")))
 }
 
