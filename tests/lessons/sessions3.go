@@ -63,7 +63,7 @@ var stage3Sessions = map[string]sessionFunc{
 	// its exit status.
 	"three-clients": func(s *Session) {
 		t := s.terminal(false)
-		srv := t.start("./stage3-epoll/stage3-epoll", false, s.program(), "-port", s.portArg())
+		srv := t.start("bin/stage3-epoll", false, s.program(), "-port", s.portArg())
 		srv.waitFor("[DEBUG] Epoll wait")
 		one, two, three := s.ncClient(srv), s.ncClient(srv), s.ncClient(srv)
 		s.say(srv, one, "hello from one")
@@ -85,7 +85,7 @@ var stage3Sessions = map[string]sessionFunc{
 	"back-pressure": func(s *Session) {
 		t := s.terminal(false)
 		t.command(`big=$(mktemp) && head -c 50000000 /dev/zero | tr '\0' x | fold -w 1000 > $big`)
-		srv := t.start("./stage3-epoll/stage3-epoll -quiet & server=$!", false, s.program(), "-quiet", "-port", s.portArg())
+		srv := t.start("bin/stage3-epoll -quiet & server=$!", false, s.program(), "-quiet", "-port", s.portArg())
 		srv.waitFor("Server listening on port")
 		t.command("nc -N 127.0.0.1 8080 < $big | (sleep 30; wc -c) &")
 		s.flood()
@@ -98,7 +98,7 @@ var stage3Sessions = map[string]sessionFunc{
 	// and 40 clients that connect and stay.
 	"out-of-descriptors": func(s *Session) {
 		t := s.terminal(false)
-		srv := t.start("./stage3-epoll/stage3-epoll -quiet & server=$!", false, s.program(), "-quiet", "-port", s.portArg())
+		srv := t.start("bin/stage3-epoll -quiet & server=$!", false, s.program(), "-quiet", "-port", s.portArg())
 		srv.waitFor("Server listening on port")
 		t.shell("prlimit --pid $server --nofile=32:32", "prlimit", "--pid", strconv.Itoa(srv.Pid()), "--nofile=32:32")
 		t.command("for i in $(seq 40); do sleep 60 | nc 127.0.0.1 8080 & done")
@@ -258,8 +258,8 @@ var (
 // whatever the shell that started it left open.
 func procFdinfo(s *Session) {
 	t := s.terminal(false)
-	t.command("go build -o stage3-epoll/ ./stage3-epoll")
-	srv := t.start("./stage3-epoll/stage3-epoll -port 0 & server=$!", false, s.program(), "-port", "0")
+	t.command("go build -o bin/ ./stage3-epoll")
+	srv := t.start("bin/stage3-epoll -port 0 & server=$!", false, s.program(), "-port", "0")
 	srv.waitFor("[DEBUG] Epoll wait")
 	pid := srv.Pid()
 	t.command("ls -lv /proc/$server/fd")

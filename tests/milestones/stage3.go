@@ -72,8 +72,7 @@ var stage3 = &Stage{
 				"Make every socket non-blocking (Step 7) and keep what write did not take for the next EPOLLOUT (Step 8).",
 			Repro: []string{
 				"{run}",
-				"head -c 50000000 /dev/zero | tr '\\0' x | fold -w 1000 > /tmp/big.txt",
-				"nc -N 127.0.0.1 8080 < /tmp/big.txt | (sleep 30; wc -c)",
+				"head -c 50000000 /dev/zero | tr '\\0' x | fold -w 1000 | nc -N 127.0.0.1 8080 | (sleep 30; wc -c)",
 				"nc 127.0.0.1 8080   # meanwhile: type lines here, the replies come at once",
 			},
 			Run: s3Stalled,
@@ -84,9 +83,9 @@ var stage3 = &Stage{
 				"and ask again once they drain. Its sends then wait in TCP, not in your memory.",
 			Repro: []string{
 				"{run}",
-				"head -c 50000000 /dev/zero | tr '\\0' x | fold -w 1000 > /tmp/big.txt",
-				"nc -N 127.0.0.1 8080 < /tmp/big.txt | (sleep 30; wc -c)",
-				"grep VmRSS /proc/$(pgrep -n stage3-epoll)/status   # meanwhile, a few times",
+				"head -c 50000000 /dev/zero | tr '\\0' x | fold -w 1000 | nc -N 127.0.0.1 8080 | (sleep 30; wc -c)",
+				"ss -ltnp 'sport = :8080'   # the server's pid: the pid=N at the end of its line",
+				"grep VmRSS /proc/<the server's pid>/status   # meanwhile, a few times",
 			},
 			Run: s3Memory,
 		},
@@ -117,7 +116,8 @@ var stage3 = &Stage{
 			Repro: []string{
 				"{run} -quiet",
 				"for i in $(seq 2000); do echo hi | nc -N 127.0.0.1 8080 > /dev/null; done",
-				"ls -l /proc/$(pgrep -n stage3-epoll)/fd | grep -c socket   # 1: the listening socket",
+				"ss -ltnp 'sport = :8080'   # the server's pid: the pid=N at the end of its line",
+				"ls -l /proc/<the server's pid>/fd | grep -c socket   # 1: the listening socket",
 			},
 			Run: s3NoLeaks,
 		},
@@ -130,7 +130,8 @@ var stage3 = &Stage{
 				"nc 127.0.0.1 8080",
 				"nc 127.0.0.1 8080",
 				"nc 127.0.0.1 8080   # the third is refused: type a line, and this nc ends",
-				"top -p $(pgrep -n stage3-epoll)   # and the server stays near 0% CPU",
+				"ss -ltnp 'sport = :8080'   # the server's pid: the pid=N at the end of its line",
+				"top -p <the server's pid>   # and the server stays near 0% CPU",
 			},
 			Run: s3MaxClients,
 		},
@@ -139,16 +140,25 @@ var stage3 = &Stage{
 			Hint: "accept(2) fails with EMFILE while the client still waits in the queue, so the listening socket stays ready. " +
 				"Keep a spare descriptor: close it, accept the client and close it at once, print one [WARN] line, " +
 				"and open the spare again.",
-			Repro: []string{"{run}", "prlimit --pid $(pgrep -n stage3-epoll) --nofile=32:32", "for i in $(seq 40); do sleep 60 | nc 127.0.0.1 8080 & done"},
-			Run:   s3OutOfDescriptors,
+			Repro: []string{
+				"{run}",
+				"ss -ltnp 'sport = :8080'   # the server's pid: the pid=N at the end of its line",
+				"prlimit --pid <the server's pid> --nofile=32:32",
+				"for i in $(seq 40); do sleep 60 | nc 127.0.0.1 8080 & done",
+			},
+			Run: s3OutOfDescriptors,
 		},
 		{
 			ID: "signals", Kind: Challenge, Title: "SIGTERM and SIGINT stop it cleanly", Step: s3Stop,
 			Hint: "signal.Notify hands the signal to a channel; " +
 				"a goroutine that receives it writes to an eventfd in the interest list, which wakes EpollWait; " +
 				"the loop then prints the shutting-down line and run returns nil (exit status 0).",
-			Repro: []string{"{run}   # then press Ctrl-C", "kill -TERM $(pgrep -n stage3-epoll)   # or this, from another terminal"},
-			Run:   s3Signals,
+			Repro: []string{
+				"{run}   # then press Ctrl-C",
+				"ss -ltnp 'sport = :8080'   # or find the server's pid: the pid=N at the end of its line",
+				"kill -TERM <the server's pid>",
+			},
+			Run: s3Signals,
 		},
 		{
 			ID: "quiet", Kind: Challenge, Title: "-quiet prints only what matters", Step: s3Wait,
