@@ -67,6 +67,7 @@ var (
 		{regexp.MustCompile(`×\d+`), "×N"},
 		{regexp.MustCompile(`\b(pid=|PID |/proc/)\d+`), "${1}N"},
 		{regexp.MustCompile(`\b(ino|sdev):[0-9a-f]+`), "$1:N"},
+		{regexp.MustCompile(`\b(descriptor|socket) \d+\b`), "$1 N"},
 		// ss: a state, then the receive and send queues.
 		{regexp.MustCompile(`^([A-Z][A-Z0-9-]+) \d+ \d+ `), "$1 N N "},
 		// ls -l: permissions, links, owner, group, size and date.
