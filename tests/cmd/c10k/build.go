@@ -37,6 +37,11 @@ func rawAccept(fd int, flags int) (int, error) {
 // built from the same directory do not overwrite each other.
 func build(s *server, dir string) error {
 	out := filepath.Join(dir, s.label)
+	// The go command keeps its temporary files in the folder it builds
+	// into (harness.Build), so the folder must exist.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
 	var err error
 	if s.syscallIO {
 		s.bin, err = buildReplacing(s.dir, out, "rawio.go", syscallRawio)

@@ -102,7 +102,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	ok, err := experiment(opts)
+	ok, err := run(opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "c10k: %v\n", err)
 		os.Exit(1)
