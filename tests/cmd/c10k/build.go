@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"workbook/tests/harness"
+	"workbook/tests/cmd/internal/experiment"
 )
 
 // syscallRawio stands in for rawio.go when c10k builds the epoll server:
@@ -37,16 +36,11 @@ func rawAccept(fd int, flags int) (int, error) {
 // built from the same directory do not overwrite each other.
 func build(s *server, dir string) error {
 	out := filepath.Join(dir, s.label)
-	// The go command keeps its temporary files in the folder it builds
-	// into (harness.Build), so the folder must exist.
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
 	var err error
 	if s.syscallIO {
 		s.bin, err = buildReplacing(s.dir, out, "rawio.go", syscallRawio)
 	} else {
-		s.bin, err = harness.Build(context.Background(), s.dir, out)
+		s.bin, err = experiment.Build(s.dir, out)
 	}
 	return err
 }

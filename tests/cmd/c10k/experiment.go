@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 
 	"workbook/tests/cmd/internal/experiment"
-	"workbook/tests/harness"
 )
 
 // run builds the programs, makes every run, and prints the results. ok is
@@ -25,7 +23,7 @@ func run(opts options) (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" }) {
+	if slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" }) {
 		if err := experiment.RaiseDescriptorLimit(opts.idle+100, "the idle runs"); err != nil {
 			return false, err
 		}
@@ -60,7 +58,7 @@ func buildAll(servers []*server, root, dir string) (experiment.Loadgen, error) {
 			return "", err
 		}
 	}
-	lg, err := harness.Build(context.Background(), filepath.Join(root, "tests", "cmd", "loadgen"), dir)
+	lg, err := experiment.Build(filepath.Join(root, "tests", "cmd", "loadgen"), dir)
 	return experiment.Loadgen(lg), err
 }
 
@@ -122,17 +120,17 @@ var listening = regexp.MustCompile(`^\[INFO\] Server listening on port (\d+)$`)
 // runOne makes one run of load l against a fresh s, and prints what
 // happened. It returns the summary line, if there was one, and whether the
 // run went as it should.
-func runOne(s *server, l load, opts options, maxClients int, lg experiment.Loadgen) (summary string, ok bool) {
+func runOne(s *server, l experiment.Load, opts options, maxClients int, lg experiment.Loadgen) (summary string, ok bool) {
 	fmt.Println()
-	summary, runErr, err := measure(s, maxClients, lg, l.args(opts.duration))
+	summary, runErr, err := measure(s, maxClients, lg, l.Args(opts.duration))
 	if err != nil {
-		fmt.Printf("c10k: %s, %d conns %s: %v\n", s.label, l.conns, l.mode, err)
+		fmt.Printf("c10k: %s, %v: %v\n", s.label, l, err)
 		return "", false
 	}
 	fmt.Println(summary)
 	switch {
 	case runErr == nil:
-	case s.oneAtATime && l.conns > 1:
+	case s.oneAtATime && l.Conns > 1:
 		fmt.Printf("(As expected: %s serves one client at a time, so the others got no reply.)\n", s.label)
 	default:
 		fmt.Printf("c10k: %s had errors it should not have had; see loadgen's messages above\n", s.label)
@@ -165,8 +163,8 @@ func measure(s *server, maxClients int, lg experiment.Loadgen, args []string) (s
 // results prints the table of every run; then, after one round, the
 // charts, and after several, how the figures varied from round to round.
 func results(opts options, servers []*server, summaries []string, lg experiment.Loadgen) error {
-	idle := slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" })
-	busy := slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode != "idle" })
+	idle := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" })
+	busy := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode != "idle" })
 	metrics := []experiment.Metric{
 		{Key: "cpu_us_per_req", Show: busy, Spread: true},
 		{Key: "rps", Show: busy},

@@ -82,6 +82,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"workbook/tests/cmd/internal/experiment"
 )
 
 // options is what the command line asks for.
@@ -90,7 +92,7 @@ type options struct {
 	idle     int
 	epollDir string
 	servers  []string // labels
-	loads    []load
+	loads    []experiment.Load
 	baseline string // a directory, or ""
 	rounds   int
 }

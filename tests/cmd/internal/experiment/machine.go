@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"workbook/tests/harness"
 )
 
 // RaiseDescriptorLimit makes sure this process and the programs it starts
@@ -89,4 +92,15 @@ func BuildFolder(root, prefix string) (string, error) {
 		return "", err
 	}
 	return os.MkdirTemp(filepath.Join(root, "bin"), prefix+"-")
+}
+
+// Build compiles the main package in dir into outDir, which it makes if
+// need be, and returns the binary's path; see harness.Build.
+func Build(dir, outDir string) (string, error) {
+	// The go command keeps its temporary files in the folder it builds
+	// into, so the folder must exist first.
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	return harness.Build(context.Background(), dir, outDir)
 }
