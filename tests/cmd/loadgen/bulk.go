@@ -130,7 +130,7 @@ func (c *client) upload(s stream, buf []byte) bool {
 	case err != nil:
 		c.fail("transfer %d: reading the answer after the %d bytes were sent: %v", t, size, err)
 	case string(answer) != okAnswer:
-		c.fail("transfer %d: the bulk server answered %s, want %q", t, preview(answer), okAnswer)
+		c.fail("transfer %d: the bulk server answered %q, want %q", t, answer, okAnswer)
 	default:
 		return true
 	}
