@@ -153,7 +153,8 @@ var defects = []defect{
 	}, `transfer 1: (the bulk server answered "error: )?more than the 3000000 bytes`, false},
 	{"a stall", bothModes, func(dst, src *net.TCPConn, r io.Reader) {
 		io.CopyN(dst, r, 500_000) // then nothing more, and no end
-	}, `transfer 1: (no byte within \S+ \(-timeout\) after 500000 of 3000000 bytes|could not send after \d+ of 3000000 bytes: .*i/o timeout|no answer within)`, true},
+	}, `transfer 1: (no byte within \S+ \(-timeout\) after 500000 of 3000000 bytes|` +
+		`could not send after \d+ of 3000000 bytes: .*i/o timeout|no answer within)`, true},
 	{"a reset", bothModes, func(dst, src *net.TCPConn, r io.Reader) {
 		io.CopyN(dst, r, 500_000)
 		src.SetLinger(0)

@@ -6,7 +6,7 @@
 // the event loop against goroutines and splice" of stage4-proxy/README.md
 // shows what it printed on one machine.
 //
-//	go run ./tests/cmd/proxybench | tee bin/proxybench.txt
+//	go run ./tests/cmd/proxybench | tee /tmp/proxybench.txt
 //
 // It builds the proxies, the upstreams and the load generator
 // (tests/cmd/loadgen) in a new folder under bin/ at the top of the
