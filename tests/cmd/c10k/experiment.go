@@ -44,7 +44,7 @@ func run(opts options) (ok bool, err error) {
 	if len(summaries) == 0 {
 		return false, errors.New("no run gave a summary line")
 	}
-	if err := results(opts, servers, summaries, lg); err != nil {
+	if err := results(opts, summaries, lg); err != nil {
 		return false, err
 	}
 	return ok, nil
@@ -162,7 +162,7 @@ func measure(s *server, maxClients int, lg experiment.Loadgen, args []string) (s
 
 // results prints the table of every run; then, after one round, the
 // charts, and after several, how the figures varied from round to round.
-func results(opts options, servers []*server, summaries []string, lg experiment.Loadgen) error {
+func results(opts options, summaries []string, lg experiment.Loadgen) error {
 	idle := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" })
 	busy := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode != "idle" })
 	metrics := []experiment.Metric{
@@ -170,16 +170,6 @@ func results(opts options, servers []*server, summaries []string, lg experiment.
 		{Key: "rps", Show: busy},
 		{Key: "rss_per_conn_b", Show: idle, Spread: true},
 	}
-	return experiment.PrintResults(lg, summaries, opts.rounds, metrics, against(servers))
-}
-
-// against returns the label that loadgen -spread divides each figure by:
-// baseline, if there is one, or else epoll, or else none.
-func against(servers []*server) string {
-	for _, label := range []string{"baseline", "epoll"} {
-		if slices.ContainsFunc(servers, func(s *server) bool { return s.label == label }) {
-			return label
-		}
-	}
-	return ""
+	// Each figure divided by baseline's, if there is one, or else epoll's.
+	return experiment.PrintResults(lg, summaries, opts.rounds, metrics, experiment.Against(opts.servers, "baseline", "epoll"))
 }

@@ -80,7 +80,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"workbook/tests/cmd/internal/experiment"
@@ -97,22 +96,7 @@ type options struct {
 	rounds   int
 }
 
-func main() {
-	opts, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "c10k: %v\n", err)
-		flag.Usage()
-		os.Exit(2)
-	}
-	ok, err := run(opts)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "c10k: %v\n", err)
-		os.Exit(1)
-	}
-	if !ok {
-		os.Exit(1)
-	}
-}
+func main() { experiment.Main("c10k", parseFlags, run) }
 
 func parseFlags(args []string) (options, error) {
 	var opts options

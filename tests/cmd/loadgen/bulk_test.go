@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -41,23 +40,7 @@ func bulkServer(t *testing.T) string {
 // upstream, and returns its address and process ID.
 func realProxy(t *testing.T, dir, upstream string) (addr string, pid int) {
 	t.Helper()
-	bin, err := harness.Build(context.Background(), dir, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := harness.Options{Args: []string{"-quiet", "-upstream", upstream}}
-	p, port, err := harness.StartServer(bin, opt, func(p *harness.Process, port int) error {
-		want := fmt.Sprintf("[INFO] Proxy listening on port %d, upstream %s", port, upstream)
-		_, err := p.WaitLine(10*time.Second, func(s string) bool { return s == want })
-		return err
-	})
-	if p != nil {
-		t.Cleanup(p.Stop)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("127.0.0.1:%d", port), p.Pid()
+	return startProgram(t, dir, []string{"-quiet", "-upstream", upstream}, "[INFO] Proxy listening on port %d, upstream "+upstream)
 }
 
 // bulkConfig returns a configuration for a short bulk run against addr: it

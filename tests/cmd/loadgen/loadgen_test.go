@@ -31,12 +31,20 @@ import (
 // goroutineServer builds and starts the goroutine server on a free port.
 func goroutineServer(t *testing.T) (addr string, pid int) {
 	t.Helper()
-	bin, err := harness.Build(context.Background(), "../../../solutions/experiments/goroutine-server", t.TempDir())
+	return startProgram(t, "../../../solutions/experiments/goroutine-server", []string{"-quiet"}, "[INFO] Server listening on port %d")
+}
+
+// startProgram builds the program in dir and starts it on a free port with
+// args, stopped when the test ends. It returns once the program has printed
+// listening, a format for the port; with its address and process ID.
+func startProgram(t *testing.T, dir string, args []string, listening string) (addr string, pid int) {
+	t.Helper()
+	bin, err := harness.Build(context.Background(), dir, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, port, err := harness.StartServer(bin, harness.Options{Args: []string{"-quiet"}}, func(p *harness.Process, port int) error {
-		_, err := p.WaitLine(10*time.Second, func(s string) bool { return s == fmt.Sprintf("[INFO] Server listening on port %d", port) })
+	p, port, err := harness.StartServer(bin, harness.Options{Args: args}, func(p *harness.Process, port int) error {
+		_, err := p.WaitLine(10*time.Second, func(s string) bool { return s == fmt.Sprintf(listening, port) })
 		return err
 	})
 	if p != nil {

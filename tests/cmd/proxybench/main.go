@@ -73,7 +73,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"workbook/tests/cmd/internal/experiment"
@@ -92,22 +91,7 @@ type options struct {
 	size      int64
 }
 
-func main() {
-	opts, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "proxybench: %v\n", err)
-		flag.Usage()
-		os.Exit(2)
-	}
-	ok, err := run(opts)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "proxybench: %v\n", err)
-		os.Exit(1)
-	}
-	if !ok {
-		os.Exit(1)
-	}
-}
+func main() { experiment.Main("proxybench", parseFlags, run) }
 
 func parseFlags(args []string) (options, error) {
 	var opts options

@@ -59,7 +59,7 @@ func run(opts options) (ok bool, err error) {
 	if len(summaries) == 0 {
 		return false, errors.New("no run gave a summary line")
 	}
-	if err := results(opts, proxies, summaries, experiment.Loadgen(lg)); err != nil {
+	if err := results(opts, summaries, experiment.Loadgen(lg)); err != nil {
 		return false, err
 	}
 	return ok, nil
@@ -136,7 +136,7 @@ func measure(p *proxy, up upstream, l experiment.Load, opts options, lg experime
 
 // results prints the table of every run; then, after one round, the
 // charts, and after several, how the figures varied from round to round.
-func results(opts options, proxies []*proxy, summaries []string, lg experiment.Loadgen) error {
+func results(opts options, summaries []string, lg experiment.Loadgen) error {
 	has := func(match func(experiment.Load) bool) bool { return slices.ContainsFunc(opts.loads, match) }
 	lines := has(func(l experiment.Load) bool { return l.Mode == "closed" || l.Mode == "pipelined" })
 	bulk := has(experiment.Load.Bulk)
@@ -148,16 +148,7 @@ func results(opts options, proxies []*proxy, summaries []string, lg experiment.L
 		{Key: "mb_per_s", Show: bulk, Spread: true},
 		{Key: "rss_per_conn_b", Show: idle, Spread: true},
 	}
-	return experiment.PrintResults(lg, summaries, opts.rounds, metrics, against(proxies))
-}
-
-// against returns the label that loadgen -spread divides each figure by:
-// baseline, if there is one, or else goroutine, or else none.
-func against(proxies []*proxy) string {
-	for _, label := range []string{"baseline", "goroutine"} {
-		if slices.ContainsFunc(proxies, func(p *proxy) bool { return p.label == label }) {
-			return label
-		}
-	}
-	return ""
+	// Each figure divided by baseline's, if there is one, or else the
+	// goroutine proxy's.
+	return experiment.PrintResults(lg, summaries, opts.rounds, metrics, experiment.Against(opts.proxies, "baseline", "goroutine"))
 }
