@@ -11,10 +11,16 @@ import (
 	"workbook/tests/cmd/internal/experiment"
 )
 
-// descriptorsPerIdleClient is what an idle client costs the goroutine
-// proxy in descriptors, the most of any program here: its two sockets, and
-// a pipe (two descriptors) for each of its two io.Copy calls.
-const descriptorsPerIdleClient = 6
+// descriptorsPerIdleClient returns the most descriptors that an idle
+// client costs any of the programs a run starts: 6 in the goroutine proxy
+// (its two sockets, and a pipe, two descriptors, for each of its two
+// io.Copy calls), or else 2, in a Stage 4 proxy.
+func descriptorsPerIdleClient(opts options) int {
+	if slices.Contains(opts.proxies, "goroutine") {
+		return 6
+	}
+	return 2
+}
 
 // run builds the programs, makes every run, and prints the results. ok is
 // false when a run went wrong.
@@ -28,7 +34,8 @@ func run(opts options) (ok bool, err error) {
 		return false, err
 	}
 	if slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" }) {
-		err := experiment.RaiseDescriptorLimit(descriptorsPerIdleClient*opts.idle+100, "the idle runs (6 per client in the goroutine proxy)")
+		perClient := descriptorsPerIdleClient(opts)
+		err := experiment.RaiseDescriptorLimit(perClient*opts.idle+100, fmt.Sprintf("the idle runs (%d per client in a proxy)", perClient))
 		if err != nil {
 			return false, err
 		}
