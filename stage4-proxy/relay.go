@@ -125,9 +125,10 @@ func (s *proxy) drain(to *side, f *flow) error {
 // write writes b to fd, as much of it as the socket's send buffer takes
 // now, and returns how much that was; see write(2). A full send buffer is
 // not an error: write then returns 0, and EPOLLOUT will say when there is
-// room.
+// room. It writes with rawWrite, which is unix.Write without the runtime's
+// bookkeeping (rawio.go).
 func write(fd int, b []byte) (int, error) {
-	n, err := unix.Write(fd, b)
+	n, err := rawWrite(fd, b)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return 0, nil

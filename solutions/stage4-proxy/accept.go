@@ -18,7 +18,9 @@ func (s *proxy) acceptClients() error {
 	for {
 		// SOCK_NONBLOCK: the new socket's reads and writes never wait
 		// either. One slow client must never put the whole loop to sleep.
-		fd, _, err := unix.Accept4(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		// rawAccept (rawio.go) is unix.Accept4 without the client's
+		// address, which the proxy does not need.
+		fd, err := rawAccept(s.ln, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -66,7 +68,7 @@ func (s *proxy) acceptClients() error {
 // back.
 func (s *proxy) refuseWithSpare() bool {
 	unix.Close(s.spare)
-	fd, _, err := unix.Accept4(s.ln, unix.SOCK_CLOEXEC)
+	fd, err := rawAccept(s.ln, unix.SOCK_CLOEXEC)
 	if err == nil {
 		unix.Close(fd)
 		s.log.printf("[WARN] Out of file descriptors; refusing a client")

@@ -100,8 +100,9 @@ func (s *proxy) exchange(x, y *side, in, out *flow, events uint32) error {
 func (s *proxy) relay(from, to *side, f *flow) error {
 	// One read per event, as in Stage 3: if more is waiting, epoll reports
 	// the socket again on the next round, and the other pairs take turns
-	// meanwhile.
-	n, err := unix.Read(from.fd, s.buf)
+	// meanwhile. rawRead is unix.Read without the runtime's bookkeeping
+	// (rawio.go).
+	n, err := rawRead(from.fd, s.buf)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return nil // nothing to read after all
@@ -149,9 +150,10 @@ func (s *proxy) drain(to *side, f *flow) error {
 // write writes b to fd, as much of it as the socket's send buffer takes
 // now, and returns how much that was; see write(2). A full send buffer is
 // not an error: write then returns 0, and EPOLLOUT will say when there is
-// room.
+// room. It writes with rawWrite, which is unix.Write without the runtime's
+// bookkeeping (rawio.go).
 func write(fd int, b []byte) (int, error) {
-	n, err := unix.Write(fd, b)
+	n, err := rawWrite(fd, b)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return 0, nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"workbook/tests/harness"
+	"workbook/tests/cmd/internal/experiment"
 )
 
 // syscallRawio stands in for rawio.go when c10k builds the epoll server:
@@ -41,7 +40,7 @@ func build(s *server, dir string) error {
 	if s.syscallIO {
 		s.bin, err = buildReplacing(s.dir, out, "rawio.go", syscallRawio)
 	} else {
-		s.bin, err = harness.Build(context.Background(), s.dir, out)
+		s.bin, err = experiment.Build(s.dir, out)
 	}
 	return err
 }

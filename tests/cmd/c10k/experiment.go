@@ -1,20 +1,21 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 
-	"workbook/tests/harness"
+	"workbook/tests/cmd/internal/experiment"
 )
 
-// experiment builds the programs, makes every run, and prints the results.
-// ok is false when a run went wrong in a way it should not have.
-func experiment(opts options) (ok bool, err error) {
-	root, err := repositoryRoot()
+// run builds the programs, makes every run, and prints the results. ok is
+// false when a run went wrong in a way it should not have.
+func run(opts options) (ok bool, err error) {
+	root, err := experiment.RepositoryRoot()
 	if err != nil {
 		return false, err
 	}
@@ -22,51 +23,49 @@ func experiment(opts options) (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" }) {
-		if err := checkDescriptors(opts.idle + 100); err != nil {
+	if slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" }) {
+		if err := experiment.RaiseDescriptorLimit(opts.idle+100, "the idle runs"); err != nil {
 			return false, err
 		}
 	}
 
-	printMachine()
-	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
-		return false, err
-	}
-	tmp, err := os.MkdirTemp(filepath.Join(root, "bin"), "c10k-")
+	experiment.PrintMachine()
+	tmp, err := experiment.BuildFolder(root, "c10k")
 	if err != nil {
 		return false, err
 	}
 	defer os.RemoveAll(tmp)
-	loadgen, err := buildAll(servers, root, tmp)
+	lg, err := buildAll(servers, root, tmp)
 	if err != nil {
 		return false, err
 	}
 
-	summaries, ok := measureAll(opts, servers, loadgen)
+	summaries, ok := measureAll(opts, servers, lg)
 	if len(summaries) == 0 {
 		return false, errors.New("no run gave a summary line")
 	}
-	if err := results(opts, servers, summaries, loadgen); err != nil {
+	if err := results(opts, summaries, lg); err != nil {
 		return false, err
 	}
 	return ok, nil
 }
 
 // buildAll builds the servers and loadgen into dir, and returns loadgen.
-func buildAll(servers []*server, root, dir string) (loadgen string, err error) {
+func buildAll(servers []*server, root, dir string) (experiment.Loadgen, error) {
 	fmt.Printf("Building the servers and loadgen in %s...\n", dir)
 	for _, s := range servers {
 		if err := build(s, dir); err != nil {
 			return "", err
 		}
 	}
-	return harness.Build(context.Background(), filepath.Join(root, "tests", "cmd", "loadgen"), dir)
+	lg, err := experiment.Build(filepath.Join(root, "tests", "cmd", "loadgen"), dir)
+	return experiment.Loadgen(lg), err
 }
 
 // measureAll makes every run: for each load, every round, every server
 // that takes part in it. It returns the summary lines, and ok false when a
 // run went wrong in a way it should not have.
-func measureAll(opts options, servers []*server, loadgen string) (summaries []string, ok bool) {
+func measureAll(opts options, servers []*server, lg experiment.Loadgen) (summaries []string, ok bool) {
 	// Room for every idle client, should -idle be above the servers'
 	// default -max-clients.
 	maxClients := max(opts.idle, 10000)
@@ -77,7 +76,7 @@ func measureAll(opts options, servers []*server, loadgen string) (summaries []st
 				if !s.runsFor(l) {
 					continue
 				}
-				summary, good := run(s, l, opts, maxClients, loadgen)
+				summary, good := runOne(s, l, opts, maxClients, lg)
 				ok = ok && good
 				if summary != "" {
 					summaries = append(summaries, summary)
@@ -116,20 +115,22 @@ func serversFor(opts options, root string) ([]*server, error) {
 	return servers, nil
 }
 
-// run makes one run of load l against s, and prints what happened. It
-// returns the summary line, if there was one, and whether the run went as
-// it should.
-func run(s *server, l load, opts options, maxClients int, loadgen string) (summary string, ok bool) {
+var listening = regexp.MustCompile(`^\[INFO\] Server listening on port (\d+)$`)
+
+// runOne makes one run of load l against a fresh s, and prints what
+// happened. It returns the summary line, if there was one, and whether the
+// run went as it should.
+func runOne(s *server, l experiment.Load, opts options, maxClients int, lg experiment.Loadgen) (summary string, ok bool) {
 	fmt.Println()
-	summary, runErr, err := measure(s, maxClients, loadgen, l.args(opts.duration))
+	summary, runErr, err := measure(s, maxClients, lg, l.Args(opts.duration))
 	if err != nil {
-		fmt.Printf("c10k: %s, %d conns %s: %v\n", s.label, l.conns, l.mode, err)
+		fmt.Printf("c10k: %s, %v: %v\n", s.label, l, err)
 		return "", false
 	}
 	fmt.Println(summary)
 	switch {
 	case runErr == nil:
-	case s.oneAtATime && l.conns > 1:
+	case s.oneAtATime && l.Conns > 1:
 		fmt.Printf("(As expected: %s serves one client at a time, so the others got no reply.)\n", s.label)
 	default:
 		fmt.Printf("c10k: %s had errors it should not have had; see loadgen's messages above\n", s.label)
@@ -138,56 +139,37 @@ func run(s *server, l load, opts options, maxClients int, loadgen string) (summa
 	return summary, true
 }
 
-// results prints the table of every run; then, after one round, the
-// charts, and after several, how the figures varied from round to round.
-func results(opts options, servers []*server, summaries []string, loadgen string) error {
-	fmt.Println()
-	fmt.Println("## Results")
-	fmt.Println()
-	if err := loadgenOutput(loadgen, summaries, "-table", "-"); err != nil {
-		return err
-	}
-	idle := slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode == "idle" })
-	busy := slices.ContainsFunc(opts.loads, func(l load) bool { return l.mode != "idle" })
-	metrics := []struct {
-		name   string
-		show   bool
-		spread bool // worth a spread over rounds
-	}{
-		{"cpu_us_per_req", busy, true},
-		{"rps", busy, false},
-		{"rss_per_conn_b", idle, true},
-	}
-	for _, m := range metrics {
-		switch {
-		case !m.show:
-		case opts.rounds == 1:
-			fmt.Println()
-			fmt.Println("```mermaid")
-			if err := loadgenOutput(loadgen, summaries, "-chart", "-", "-metric", m.name); err != nil {
-				return err
-			}
-			fmt.Println("```")
-		case m.spread:
-			fmt.Println()
-			fmt.Printf("%s over %d rounds:\n\n", m.name, opts.rounds)
-			args := append([]string{"-spread", "-", "-metric", m.name}, against(servers)...)
-			if err := loadgenOutput(loadgen, summaries, args...); err != nil {
-				return err
-			}
+// measure starts s on a port the kernel chooses, with -quiet where it has
+// it, runs loadgen against it with args, and stops it.
+func measure(s *server, maxClients int, lg experiment.Loadgen, args []string) (summary string, runErr, err error) {
+	serverArgs := []string{"-port", "0"}
+	if s.stage3Flags {
+		serverArgs = append(serverArgs, "-quiet")
+		if maxClients != 10000 { // not the default
+			serverArgs = append(serverArgs, "-max-clients", strconv.Itoa(maxClients))
 		}
 	}
-	return nil
+	// The server as it lies in the build folder: label/program.
+	name := filepath.Join(s.label, filepath.Base(s.bin))
+	srv, port, err := experiment.Start(name, s.bin, serverArgs, listening)
+	if err != nil {
+		return "", nil, err
+	}
+	defer srv.Stop()
+	args = append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", port), "-pid", strconv.Itoa(srv.Pid()), "-label", s.label}, args...)
+	return lg.Run(args...)
 }
 
-// against returns the flags that have loadgen -spread divide each figure
-// by that of the server run next to it: baseline, if there is one, or
-// else epoll.
-func against(servers []*server) []string {
-	for _, label := range []string{"baseline", "epoll"} {
-		if slices.ContainsFunc(servers, func(s *server) bool { return s.label == label }) {
-			return []string{"-against", label}
-		}
+// results prints the table of every run; then, after one round, the
+// charts, and after several, how the figures varied from round to round.
+func results(opts options, summaries []string, lg experiment.Loadgen) error {
+	idle := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode == "idle" })
+	busy := slices.ContainsFunc(opts.loads, func(l experiment.Load) bool { return l.Mode != "idle" })
+	metrics := []experiment.Metric{
+		{Key: "cpu_us_per_req", Show: busy, Spread: true},
+		{Key: "rps", Show: busy},
+		{Key: "rss_per_conn_b", Show: idle, Spread: true},
 	}
-	return nil
+	// Each figure divided by baseline's, if there is one, or else epoll's.
+	return experiment.PrintResults(lg, summaries, opts.rounds, metrics, experiment.Against(opts.servers, "baseline", "epoll"))
 }

@@ -80,8 +80,9 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"time"
+
+	"workbook/tests/cmd/internal/experiment"
 )
 
 // options is what the command line asks for.
@@ -90,27 +91,12 @@ type options struct {
 	idle     int
 	epollDir string
 	servers  []string // labels
-	loads    []load
+	loads    []experiment.Load
 	baseline string // a directory, or ""
 	rounds   int
 }
 
-func main() {
-	opts, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "c10k: %v\n", err)
-		flag.Usage()
-		os.Exit(2)
-	}
-	ok, err := experiment(opts)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "c10k: %v\n", err)
-		os.Exit(1)
-	}
-	if !ok {
-		os.Exit(1)
-	}
-}
+func main() { experiment.Main("c10k", parseFlags, run) }
 
 func parseFlags(args []string) (options, error) {
 	var opts options

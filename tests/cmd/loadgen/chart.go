@@ -21,6 +21,9 @@ var metricTitles = map[string]string{
 	"client_cpu_us_per_req": "Load generator CPU time per request (µs)",
 	"rss_kib":               "Server memory, VmRSS (KiB)",
 	"rss_per_conn_b":        "Server memory per connection (bytes)",
+	"mb_per_s":              "Throughput (MB/s)",
+	"cpu_ms_per_gb":         "Server CPU time per GB (ms)",
+	"client_cpu_ms_per_gb":  "Load generator CPU time per GB (ms)",
 }
 
 // chart reads summary lines from in (other lines are skipped, so a whole
@@ -103,11 +106,13 @@ func valueOf(f map[string]string, key string) string {
 }
 
 // loadOf describes the load of a run: "100 conns", "100 conns x16" when
-// pipelined, "10000 idle".
+// pipelined, "10000 idle", "4 conns download".
 func loadOf(f map[string]string) string {
 	switch f["mode"] {
 	case modeIdle:
 		return f["conns"] + " idle"
+	case modeDownload, modeUpload:
+		return f["conns"] + " conns " + f["mode"]
 	case modePipelined:
 		return f["conns"] + " conns x" + f["depth"]
 	}

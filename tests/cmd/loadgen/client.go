@@ -23,7 +23,7 @@ type client struct {
 	in   *bufio.Reader
 
 	next    int // the pool index of the next request
-	replies int // replies checked so far, for error messages
+	replies int // replies checked (transfers made, in the bulk modes) so far, for error messages
 
 	settleOnce sync.Once
 	settled    func() // called once, at the first reply or failure
@@ -34,19 +34,18 @@ type client struct {
 // connection has had its first reply (which proves the server accepted it)
 // or has failed.
 func newClient(r *runner, id int, conn net.Conn, settled func()) *client {
-	return &client{
-		r:       r,
-		id:      id,
-		conn:    conn,
-		in:      bufio.NewReaderSize(conn, max(4096, r.cfg.size+2)),
-		next:    int(r.rng.Uint64() % uint64(r.pool.len())),
-		settled: settled,
+	c := &client{r: r, id: id, conn: conn, settled: settled}
+	if !isBulk(r.cfg.mode) { // a bulk transfer reads without a bufio.Reader
+		c.in = bufio.NewReaderSize(conn, max(4096, r.cfg.size+2))
+		c.next = int(r.rng.Uint64() % uint64(r.pool.len()))
 	}
+	return c
 }
 
 // run makes requests in the configured mode until the measurement ends or
 // the connection fails, then closes the connection (in idle mode, hands it
-// to the runner to hold instead).
+// to the runner to hold instead). In the bulk modes, the connection is the
+// first of many, one per transfer.
 func (c *client) run() {
 	defer c.settle()
 	switch c.r.cfg.mode {
@@ -55,6 +54,8 @@ func (c *client) run() {
 		}
 	case modePipelined:
 		c.pipeline()
+	case modeDownload, modeUpload:
+		c.bulk()
 	case modeIdle:
 		if c.roundTrip() {
 			c.settle()

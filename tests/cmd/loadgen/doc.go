@@ -1,7 +1,10 @@
 // Command loadgen loads a line-reversing server of the workbook with many
 // connections at once, checks every reply, and measures how fast the
 // replies come back and, with -pid, what they cost the server in CPU time
-// and memory. It is the instrument of the C10K experiment in Stage 3.
+// and memory. It is the instrument of the C10K experiment in Stage 3. In
+// its bulk modes it loads a proxy instead, with large transfers to and from
+// its own bulk server (-serve) behind the proxy, for the comparison of
+// Stage 4.
 //
 // Start a server in the background, then loadgen. From the top of the
 // repository (git ignores bin/):
@@ -49,20 +52,52 @@
 // far and their rate, and the errors: redrawn in place on a terminal, a new
 // line every second otherwise.
 //
+// # Bulk transfers through a proxy
+//
+// In -mode download and -mode upload, -addr is a proxy (the Stage 4
+// program, say) whose upstream is loadgen -serve, the bulk server:
+//
+//	bin/loadgen -serve -addr 127.0.0.1:0 &    # prints the port it got, say 40123
+//	bin/stage4-proxy -quiet -port 0 -upstream 127.0.0.1:40123 &
+//	bin/loadgen -addr 127.0.0.1:PORT -mode download -conns 1 -pid $! -label epoll
+//
+// where PORT is the one the proxy's listening line shows.
+//
+// -serve listens on -addr, prints "[INFO] Bulk server listening on port N",
+// and serves until SIGINT or SIGTERM (exit status 0). Each connection
+// carries one transfer of -size bytes (64 MiB unless -size is given), which
+// the client asks for with one line, "download SIZE SEED" or "upload SIZE
+// SEED". The bytes are a stream whose every byte both ends can compute
+// from the seed, a new random one per transfer: 64 KiB blocks of random
+// bytes, each starting with its number XOR the seed. In a download
+// the bulk server sends the stream and closes; loadgen checks every byte as
+// it comes, and that the stream ends, with the proxy's FIN, right after
+// the last. In an upload loadgen sends the stream and ends its sending
+// (shutdown SHUT_WR); the bulk server checks every byte and the end, then
+// answers "ok" or what was wrong first, and loadgen checks the answer. So
+// a byte changed, lost, repeated or taken from another transfer, a stream
+// cut short or run long, a half-close not passed on, a stall (-timeout)
+// and a reset are all errors. Each of the -conns connections makes one
+// transfer after another, on a new connection each time; the measurement
+// counts the bytes received (download) or sent (upload) while it lasts,
+// and a transfer under way when it ends is finished and checked.
+//
 // # Flags
 //
 //	-addr host:port  the server (default 127.0.0.1:8080)
 //	-conns N         connections to open (default 10)
 //	-duration D      how long to measure (default 10s); in idle mode, how long
 //	                 to hold the idle connections (0 is allowed)
-//	-size N          line length in bytes, without the "\n" (default 32)
-//	-mode M          closed, pipelined or idle (default closed)
+//	-size N          line length in bytes, without the "\n" (default 32); in the
+//	                 bulk modes, bytes per transfer (default 64 MiB there)
+//	-mode M          closed, pipelined or idle; download or upload (default closed)
 //	-depth N         requests in flight per connection, pipelined mode (default 16)
 //	-pid PID         the server's process, for its CPU time and memory
 //	-ramp N          most connections opened and not answered yet (default 64)
 //	-timeout D       longest wait to connect, to write, or for a reply (default 5s)
-//	-requests N      end the measurement after N replies (default 0: no limit)
+//	-requests N      end the measurement after N replies, or transfers (default 0: no limit)
 //	-label NAME      names the run in the summary, such as the server's
+//	-serve           be the bulk server on -addr, until SIGINT or SIGTERM
 //	-chart FILE      print a chart of the summary lines in FILE ("-": stdin), then exit
 //	-metric KEY      the summary key the chart shows (default rps)
 //	-title TEXT      the chart's title
@@ -80,6 +115,7 @@
 //	    requests=... rps=... p50_us=... p99_us=... max_us=... errors=0
 //	    cpu_us_per_req=... client_cpu_us_per_req=...
 //	    rss_before_kib=... rss_kib=... rss_per_conn_b=...
+//	    bytes=... mb_per_s=... cpu_ms_per_gb=... client_cpu_ms_per_gb=...
 //
 // (one line, wrapped here). The keys:
 //
@@ -87,8 +123,10 @@
 //     except in pipelined mode).
 //   - duration: how long the measurement actually lasted.
 //   - requests: replies received and checked during the measurement; in
-//     idle mode, the one request of each connection.
-//   - rps: requests divided by duration.
+//     idle mode, the one request of each connection; in the bulk modes,
+//     the transfers finished.
+//   - rps: requests divided by duration. Like the latencies and the CPU
+//     time per request, not measured in the bulk modes.
 //   - p50_us, p99_us, max_us: the median, 99th percentile and longest time,
 //     in microseconds, from writing a request to having its whole reply.
 //     Percentiles are accurate to 1%; max is exact.
@@ -104,6 +142,14 @@
 //     mode this is what an idle client costs the server. It can be
 //     negative when the server gave memory back to the kernel during the
 //     run: measure memory on a freshly started server.
+//   - bytes: in the bulk modes, the bytes checked (download) or sent
+//     (upload) during the measurement. An upload's bytes count when the
+//     kernel takes them; the bulk server's answer says later whether they
+//     all arrived.
+//   - mb_per_s: bytes divided by duration, in megabytes (10⁶ bytes) per
+//     second.
+//   - cpu_ms_per_gb, client_cpu_ms_per_gb: the server's CPU time (needs
+//     -pid) and loadgen's, in milliseconds per gigabyte (10⁹ bytes).
 //
 // The kernel counts CPU time in clock ticks, whose rate loadgen reads from
 // the auxiliary vector (AT_CLKTCK, what sysconf(_SC_CLK_TCK) returns; 100
@@ -133,6 +179,10 @@
 //     counted.
 //   - An idle connection is not watched while it idles: a server that
 //     closes it then is not noticed.
+//   - In the bulk modes, the two ends make and check every byte, which on
+//     a 2-core machine can cost as much CPU as the proxy between them:
+//     mb_per_s may be theirs, not the proxy's. Compare proxies by
+//     cpu_ms_per_gb.
 //
 // # Charts and tables
 //
@@ -164,5 +214,6 @@
 //
 // go run ./tests/cmd/c10k runs the whole experiment of Stage 3's lesson
 // this way, and prints the table and charts (or, with -rounds, the
-// spreads) at the end.
+// spreads) at the end; go run ./tests/cmd/proxybench does the same for
+// Stage 4's.
 package main

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,12 +31,20 @@ import (
 // goroutineServer builds and starts the goroutine server on a free port.
 func goroutineServer(t *testing.T) (addr string, pid int) {
 	t.Helper()
-	bin, err := harness.Build(context.Background(), "../../../solutions/experiments/goroutine-server", t.TempDir())
+	return startProgram(t, "../../../solutions/experiments/goroutine-server", []string{"-quiet"}, "[INFO] Server listening on port %d")
+}
+
+// startProgram builds the program in dir and starts it on a free port with
+// args, stopped when the test ends. It returns once the program has printed
+// listening, a format for the port; with its address and process ID.
+func startProgram(t *testing.T, dir string, args []string, listening string) (addr string, pid int) {
+	t.Helper()
+	bin, err := harness.Build(context.Background(), dir, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, port, err := harness.StartServer(bin, harness.Options{Args: []string{"-quiet"}}, func(p *harness.Process, port int) error {
-		_, err := p.WaitLine(10*time.Second, func(s string) bool { return s == fmt.Sprintf("[INFO] Server listening on port %d", port) })
+	p, port, err := harness.StartServer(bin, harness.Options{Args: args}, func(p *harness.Process, port int) error {
+		_, err := p.WaitLine(10*time.Second, func(s string) bool { return s == fmt.Sprintf(listening, port) })
 		return err
 	})
 	if p != nil {
@@ -321,6 +331,7 @@ func TestCommand(t *testing.T) {
 	t.Run("load", func(t *testing.T) { testCommandLoad(t, loadgen) })
 	t.Run("usage", func(t *testing.T) { testCommandUsage(t, loadgen) })
 	t.Run("chart", func(t *testing.T) { testCommandChart(t, loadgen) })
+	t.Run("serve", func(t *testing.T) { testCommandServe(t, bin, loadgen) })
 }
 
 // A loadgenFunc runs the built command with args.
@@ -359,6 +370,9 @@ func testCommandUsage(t *testing.T, loadgen loadgenFunc) {
 		{"-table", "x", "-spread", "y"},
 		{"-spread", "x", "-metric", "label"},
 		{"-against", "old"},
+		{"-serve", "-table", "x"},
+		{"-mode", "sideways"},
+		{"-mode", "download", "-size", "0"},
 		{"extra"},
 		{"-no-such-flag"},
 	} {
@@ -388,5 +402,32 @@ func testCommandChart(t *testing.T, loadgen loadgenFunc) {
 	stdout, stderr, code = loadgen(t, "-spread", results, "-against", "a")
 	if code != 0 || !strings.Contains(stdout, "| b | 1 conns | 1 | 20 | 20 | 20 | 2 | 2 | 2 |") {
 		t.Errorf("-spread: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// testCommandServe starts loadgen -serve as the proxy experiment does, then
+// downloads and uploads straight from it with the command, and stops it
+// with SIGTERM.
+func testCommandServe(t *testing.T, bin string, loadgen loadgenFunc) {
+	p, err := harness.Start(bin, harness.Options{Args: []string{"-serve", "-addr", "127.0.0.1:0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	listening := regexp.MustCompile(`^\[INFO\] Bulk server listening on port (\d+)$`)
+	line, err := p.WaitLine(10*time.Second, listening.MatchString)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + listening.FindStringSubmatch(line)[1]
+	for _, mode := range []string{modeDownload, modeUpload} {
+		stdout, stderr, code := loadgen(t, "-addr", addr, "-mode", mode, "-conns", "2", "-size", "1000000", "-requests", "3", "-duration", "1m")
+		if f, ok := parseSummary(stdout); code != 0 || !ok || f["mode"] != mode || f["errors"] != "0" || f["size"] != "1000000" {
+			t.Errorf("-mode %s against loadgen -serve: exit %d, stdout %q, stderr %q; want status 0 and a summary line", mode, code, stdout, stderr)
+		}
+	}
+	p.Signal(syscall.SIGTERM)
+	if exit, err := p.WaitExit(10 * time.Second); err != nil || exit.Code != 0 {
+		t.Errorf("loadgen -serve after SIGTERM: %+v, %v; want exit status 0", exit, err)
 	}
 }

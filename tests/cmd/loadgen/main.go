@@ -43,6 +43,9 @@ func main() {
 	if ch.file != "" || ch.table != "" || ch.spread != "" {
 		os.Exit(runChart(ch))
 	}
+	if cfg.serve {
+		os.Exit(runServe(cfg))
+	}
 
 	// The first Ctrl-C ends the measurement early and still prints the
 	// summary; a second one kills the tool.
@@ -102,12 +105,14 @@ func runChart(ch chartConfig) int {
 }
 
 const usageText = `Usage: go run ./tests/cmd/loadgen [flags]
+       go run ./tests/cmd/loadgen -serve [-addr HOST:PORT] [-timeout D]
        go run ./tests/cmd/loadgen -chart FILE [-metric KEY] [-title TEXT]
        go run ./tests/cmd/loadgen -table FILE
        go run ./tests/cmd/loadgen -spread FILE [-metric KEY] [-against LABEL]
 
-Loads a line-reversing server with many connections, checks every reply and
-prints one summary line on stdout (see "go doc ./tests/cmd/loadgen").
+Loads a line-reversing server with many connections, or a proxy with bulk
+transfers to and from loadgen -serve; checks every reply and byte, and prints
+one summary line on stdout (see "go doc ./tests/cmd/loadgen").
 
 Flags:
 `
@@ -121,6 +126,11 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, ch, err
 	}
+	sizeSet := false
+	fs.Visit(func(f *flag.Flag) { sizeSet = sizeSet || f.Name == "size" })
+	if isBulk(cfg.mode) && !sizeSet {
+		cfg.size = defaultBulkSize
+	}
 	err := checkArgs(fs, cfg, ch)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n\n", err)
@@ -128,6 +138,10 @@ func parseArgs(args []string, stderr io.Writer) (config, chartConfig, error) {
 	}
 	return cfg, ch, err
 }
+
+// defaultBulkSize is -size in the bulk modes, unless set: the bytes of
+// each transfer.
+const defaultBulkSize = 64 << 20
 
 // flagSet returns the command's flags, which set cfg and ch.
 func flagSet(cfg *config, ch *chartConfig, stderr io.Writer) *flag.FlagSet {
@@ -140,14 +154,15 @@ func flagSet(cfg *config, ch *chartConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "the server's `host:port`")
 	fs.IntVar(&cfg.conns, "conns", 10, "`connections` to open")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to measure (in idle mode: to hold the connections)")
-	fs.IntVar(&cfg.size, "size", 32, "line length in `bytes`, without the \"\\n\"")
-	fs.StringVar(&cfg.mode, "mode", modeClosed, "closed, pipelined or idle")
+	fs.IntVar(&cfg.size, "size", 32, "line length in `bytes`, without the \"\\n\"; in the bulk modes, bytes per transfer (default 64 MiB there)")
+	fs.StringVar(&cfg.mode, "mode", modeClosed, "closed, pipelined or idle; or, through a proxy to loadgen -serve, download or upload")
 	fs.IntVar(&cfg.depth, "depth", 16, "`requests` in flight per connection in pipelined mode")
 	fs.IntVar(&cfg.pid, "pid", 0, "the server's process `ID`, to report its CPU time and memory")
 	fs.IntVar(&cfg.ramp, "ramp", 64, "most `connections` opened and not answered yet, to spare a small listen backlog")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second, "longest wait for a connection, a write or a reply")
 	fs.Int64Var(&cfg.requests, "requests", 0, "end the measurement after this many `replies` (0: after -duration)")
 	fs.StringVar(&cfg.label, "label", "", "a `name` for the run in the summary, such as the server's")
+	fs.BoolVar(&cfg.serve, "serve", false, "be the bulk server: listen on -addr and serve the bulk modes' transfers until SIGINT or SIGTERM")
 	fs.StringVar(&ch.file, "chart", "", "print a mermaid chart of the summary lines in `FILE` (- for stdin) and exit")
 	fs.StringVar(&ch.metric, "metric", "rps", "the summary `key` that -chart or -spread shows")
 	fs.StringVar(&ch.title, "title", "", "the chart's title (default: what -metric measures)")
@@ -168,8 +183,8 @@ func checkArgs(fs *flag.FlagSet, cfg config, ch chartConfig) error {
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case modes > 1:
-		return errors.New("-chart, -table and -spread: one at a time")
+	case modes > 1 || modes == 1 && cfg.serve:
+		return errors.New("-serve, -chart, -table and -spread: one at a time")
 	case ch.against != "" && ch.spread == "":
 		return errors.New("-against goes with -spread")
 	case ch.table != "":
@@ -205,7 +220,7 @@ func checkArgs(fs *flag.FlagSet, cfg config, ch chartConfig) error {
 // checkRunArgs checks the flags of a load run that are not plain counts.
 func checkRunArgs(cfg config) error {
 	switch cfg.mode {
-	case modeClosed, modePipelined:
+	case modeClosed, modePipelined, modeDownload, modeUpload:
 		if cfg.duration <= 0 {
 			return fmt.Errorf("invalid value %v for flag -duration: want more than 0", cfg.duration)
 		}
@@ -214,7 +229,7 @@ func checkRunArgs(cfg config) error {
 			return fmt.Errorf("invalid value %v for flag -duration: want 0 or more", cfg.duration)
 		}
 	default:
-		return fmt.Errorf("invalid value %q for flag -mode: want closed, pipelined or idle", cfg.mode)
+		return fmt.Errorf("invalid value %q for flag -mode: want closed, pipelined, idle, download or upload", cfg.mode)
 	}
 	if cfg.timeout <= 0 {
 		return fmt.Errorf("invalid value %v for flag -timeout: want more than 0", cfg.timeout)

@@ -36,7 +36,7 @@ func (p progress) start(r *runner) (stop func()) {
 		defer close(finished)
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
-		lastReplies, lastAt := int64(0), time.Now()
+		lastCount, lastAt := int64(0), time.Now()
 		for {
 			select {
 			case <-quit:
@@ -45,10 +45,10 @@ func (p progress) start(r *runner) (stop func()) {
 				}
 				return
 			case now := <-tick.C:
-				replies := r.replies.Load()
-				rate := float64(replies-lastReplies) / now.Sub(lastAt).Seconds()
-				lastReplies, lastAt = replies, now
-				line := p.line(r, now, replies, rate)
+				count := r.progressCount()
+				rate := float64(count-lastCount) / now.Sub(lastAt).Seconds()
+				lastCount, lastAt = count, now
+				line := p.line(r, now, count, rate)
 				if p.tty {
 					fmt.Fprintf(p.w, "\r%s\x1b[K", line)
 				} else {
@@ -63,8 +63,18 @@ func (p progress) start(r *runner) (stop func()) {
 	}
 }
 
-// line describes the run's state in one line.
-func (p progress) line(r *runner, now time.Time, replies int64, rate float64) string {
+// progressCount is what the progress line counts: replies, or bytes in
+// the bulk modes.
+func (r *runner) progressCount() int64 {
+	if isBulk(r.cfg.mode) {
+		return r.bytes.Load()
+	}
+	return r.replies.Load()
+}
+
+// line describes the run's state in one line; count and rate are
+// progressCount and how fast it grew.
+func (p progress) line(r *runner, now time.Time, count int64, rate float64) string {
 	var what string
 	switch r.phase.Load() {
 	case warmingUp:
@@ -72,8 +82,15 @@ func (p progress) line(r *runner, now time.Time, replies int64, rate float64) st
 	case measuring:
 		elapsed := now.Sub(time.Unix(0, r.measureStart.Load()))
 		what = fmt.Sprintf("measuring %.1fs/%v, %d conns", elapsed.Seconds(), r.cfg.duration, r.opened.Load())
-	default:
+	case draining:
+		if isBulk(r.cfg.mode) {
+			what = "finishing the transfers under way"
+			break
+		}
 		what = fmt.Sprintf("waiting for the last replies (up to %v)", r.cfg.timeout)
 	}
-	return fmt.Sprintf("loadgen: %s, %d replies (%.0f/s), %d errors", what, replies, rate, r.errorCount())
+	if isBulk(r.cfg.mode) {
+		return fmt.Sprintf("loadgen: %s, %d MB (%.0f MB/s), %d transfers, %d errors", what, count/1e6, rate/1e6, r.replies.Load(), r.errorCount())
+	}
+	return fmt.Sprintf("loadgen: %s, %d replies (%.0f/s), %d errors", what, count, rate, r.errorCount())
 }

@@ -15,6 +15,8 @@ const (
 	modeClosed    = "closed"    // each connection: one request, wait for its reply, repeat
 	modePipelined = "pipelined" // each connection keeps depth requests in flight
 	modeIdle      = "idle"      // each connection: one request, then silence
+	modeDownload  = "download"  // each connection: one bulk transfer from the bulk server (bulk.go)
+	modeUpload    = "upload"    // each connection: one bulk transfer to the bulk server
 )
 
 // config is what a run does; see the package documentation for each field's flag.
@@ -22,7 +24,7 @@ type config struct {
 	addr     string        // -addr: the server, host:port
 	conns    int           // -conns: connections to open
 	duration time.Duration // -duration: how long to measure
-	size     int           // -size: line length in bytes, without "\n"
+	size     int           // -size: line length in bytes, without "\n"; in the bulk modes, bytes per transfer
 	mode     string        // -mode
 	depth    int           // -depth: requests in flight per connection (pipelined)
 	pid      int           // -pid: the server's process, 0 for none
@@ -30,6 +32,7 @@ type config struct {
 	timeout  time.Duration // -timeout: for a connect, a write and each reply
 	requests int64         // -requests: end the measurement after this many; 0 for no limit
 	label    string        // -label: names the run in the summary
+	serve    bool          // -serve: be the bulk server instead
 }
 
 // The phases of a run, in order.
@@ -46,7 +49,7 @@ const describedErrors = 5
 // A runner is the state of one run, shared by every connection.
 type runner struct {
 	cfg   config
-	pool  *linePool
+	pool  *linePool  // nil in the bulk modes
 	rng   *rand.Rand // for the pool and the ramp only: not safe for concurrent use
 	hist  histogram
 	phase atomic.Int32
@@ -55,6 +58,7 @@ type runner struct {
 	waiting      atomic.Int64  // connections opened and waiting for their first reply
 	measureStart atomic.Int64  // when the measurement started, in Unix nanoseconds
 	replies      atomic.Int64  // replies checked in any phase, for the progress line
+	bytes        atomic.Int64  // bulk modes: bytes checked (download) or sent (upload), in any phase
 	stopping     chan struct{} // closed when the measurement ends
 	enough       chan struct{} // closed when cfg.requests replies have been measured
 	once         sync.Once     // closes enough
@@ -72,14 +76,17 @@ type runner struct {
 
 func newRunner(cfg config) *runner {
 	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	return &runner{
+	r := &runner{
 		cfg:      cfg,
-		pool:     newLinePool(rng, cfg.size),
 		rng:      rng,
 		stopping: make(chan struct{}),
 		enough:   make(chan struct{}),
 		failed:   make(chan struct{}),
 	}
+	if !isBulk(cfg.mode) {
+		r.pool = newLinePool(rng, cfg.size)
+	}
+	return r
 }
 
 // run opens the connections, measures for cfg.duration (or until
@@ -112,12 +119,12 @@ func run(ctx context.Context, cfg config, p progress) (summary, error) {
 
 	// The measurement starts once every connection has had its first reply
 	// (or failed), so it sees the server in its steady state.
-	t0, cpu0, client0 := time.Now(), serverCPU(cfg.pid), selfCPUTime()
+	t0, cpu0, client0, bytes0 := time.Now(), serverCPU(cfg.pid), selfCPUTime(), r.bytes.Load()
 	r.measureStart.Store(t0.UnixNano())
 	r.phase.Store(measuring)
 	r.waitMeasured(ctx, cfg)
 	r.phase.Store(draining)
-	t1, cpu1, client1 := time.Now(), serverCPU(cfg.pid), selfCPUTime()
+	t1, cpu1, client1, bytes1 := time.Now(), serverCPU(cfg.pid), selfCPUTime(), r.bytes.Load()
 	if cfg.pid > 0 {
 		s.rssLast, _ = rss(cfg.pid)
 		if s.rssLast == 0 { // the server has gone
@@ -130,6 +137,7 @@ func run(ctx context.Context, cfg config, p progress) (summary, error) {
 	stopProgress()
 
 	s.duration = t1.Sub(t0)
+	s.bytes = bytes1 - bytes0
 	s.requests = r.hist.count()
 	if cfg.mode == modeIdle {
 		s.requests = r.replies.Load() // the one request of each connection

@@ -18,7 +18,8 @@ type summary struct {
 	size     int
 	duration time.Duration // how long the measurement lasted
 
-	requests      int64 // replies received and checked during the measurement
+	requests      int64 // replies received and checked during the measurement; transfers, in the bulk modes
+	bytes         int64 // bulk modes: bytes checked (download) or sent (upload) during the measurement
 	p50, p99, max time.Duration
 	errors        int64 // wrong replies plus failed or unopened connections
 
@@ -43,6 +44,7 @@ var keys = []string{
 	"requests", "rps", "p50_us", "p99_us", "max_us", "errors",
 	"cpu_us_per_req", "client_cpu_us_per_req",
 	"rss_before_kib", "rss_kib", "rss_per_conn_b",
+	"bytes", "mb_per_s", "cpu_ms_per_gb", "client_cpu_ms_per_gb",
 }
 
 // fields returns the summary's values by key, as the line shows them.
@@ -60,7 +62,7 @@ func (s *summary) fields() map[string]string {
 	for _, k := range keys {
 		f[k] = cmp.Or(f[k], notMeasured)
 	}
-	latency := s.requests > 0 && s.mode != modeIdle
+	latency := s.requests > 0 && s.mode != modeIdle && !isBulk(s.mode)
 	if latency {
 		f["rps"] = strconv.FormatFloat(float64(s.requests)/s.duration.Seconds(), 'f', 0, 64)
 		f["p50_us"] = micros(s.p50, 0)
@@ -73,12 +75,32 @@ func (s *summary) fields() map[string]string {
 	if latency {
 		f["client_cpu_us_per_req"] = micros(s.clientCPU/time.Duration(s.requests), 2)
 	}
+	if isBulk(s.mode) {
+		s.bulkFields(f)
+	}
 	if s.rssBefore >= 0 && s.rssLast >= 0 {
 		f["rss_before_kib"] = strconv.FormatInt(s.rssBefore/1024, 10)
 		f["rss_kib"] = strconv.FormatInt(s.rssLast/1024, 10)
 		f["rss_per_conn_b"] = strconv.FormatInt((s.rssLast-s.rssBefore)/int64(s.conns), 10)
 	}
 	return f
+}
+
+// bulkFields sets the bulk modes' figures in f: the bytes, the rate, and
+// the CPU time per gigabyte (10⁹ bytes).
+func (s *summary) bulkFields(f map[string]string) {
+	f["bytes"] = strconv.FormatInt(s.bytes, 10)
+	if s.bytes <= 0 {
+		return
+	}
+	f["mb_per_s"] = strconv.FormatFloat(float64(s.bytes)/1e6/s.duration.Seconds(), 'f', 0, 64)
+	perGB := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond)/(float64(s.bytes)/1e9), 'f', 0, 64)
+	}
+	if s.serverCPU >= 0 {
+		f["cpu_ms_per_gb"] = perGB(s.serverCPU)
+	}
+	f["client_cpu_ms_per_gb"] = perGB(s.clientCPU)
 }
 
 // micros formats d in microseconds with the given number of decimals.

@@ -20,7 +20,7 @@ func TestSummaryLine(t *testing.T) {
 	}
 	want := "loadgen label=goroutine mode=pipelined conns=100 depth=16 size=32 duration=10s requests=1000000 rps=100000 " +
 		"p50_us=87 p99_us=1200 max_us=5000 errors=0 cpu_us_per_req=3.00 client_cpu_us_per_req=4.00 " +
-		"rss_before_kib=4096 rss_kib=5120 rss_per_conn_b=10485"
+		"rss_before_kib=4096 rss_kib=5120 rss_per_conn_b=10485 bytes=- mb_per_s=- cpu_ms_per_gb=- client_cpu_ms_per_gb=-"
 	if got := s.String(); got != want {
 		t.Errorf("summary line\n got %s\nwant %s", got, want)
 	}
@@ -36,6 +36,18 @@ func TestSummaryLine(t *testing.T) {
 		if f[k] != notMeasured {
 			t.Errorf("%s=%s, want %s: %s", k, f[k], notMeasured, empty.String())
 		}
+	}
+	// A bulk run: bytes, not requests, are what its figures divide.
+	bulk := summary{
+		label: "epoll", mode: modeDownload, conns: 4, depth: 1, size: 64 << 20,
+		duration: 10 * time.Second, requests: 120, bytes: 8_000_000_000,
+		serverCPU: 4 * time.Second, clientCPU: 6 * time.Second, rssBefore: 2 << 20, rssLast: 3 << 20,
+	}
+	want = "loadgen label=epoll mode=download conns=4 depth=1 size=67108864 duration=10s requests=120 rps=- " +
+		"p50_us=- p99_us=- max_us=- errors=0 cpu_us_per_req=- client_cpu_us_per_req=- " +
+		"rss_before_kib=2048 rss_kib=3072 rss_per_conn_b=262144 bytes=8000000000 mb_per_s=800 cpu_ms_per_gb=500 client_cpu_ms_per_gb=750"
+	if got := bulk.String(); got != want {
+		t.Errorf("bulk summary line\n got %s\nwant %s", got, want)
 	}
 	if _, ok := parseSummary("loadgen: error: conn 1"); ok {
 		t.Error("a stderr line parsed as a summary")

@@ -1,6 +1,7 @@
-package main
+package experiment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,19 +11,22 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"workbook/tests/harness"
 )
 
-// checkDescriptors makes sure this process and the programs it starts may
-// open need descriptors each.
-func checkDescriptors(need int) error {
+// RaiseDescriptorLimit makes sure this process and the programs it starts
+// may open need descriptors each: it checks the hard limit, and raises the
+// soft limit to it. why says what needs them, for the error.
+func RaiseDescriptorLimit(need int, why string) error {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return os.NewSyscallError("getrlimit", err)
 	}
 	if lim.Max < uint64(need) {
-		return fmt.Errorf("the idle runs need %d open descriptors per process, and the hard limit is %d: "+
-			"raise it (as root: prlimit --pid $$ --nofile=%d:%d, then run c10k from that shell), or pass a smaller -idle",
-			need, lim.Max, need, need)
+		return fmt.Errorf("%s need %d open descriptors per process, and the hard limit is %d: "+
+			"raise it (as root: prlimit --pid $$ --nofile=%d:%d, then run the command from that shell), or pass a smaller -idle",
+			why, need, lim.Max, need, need)
 	}
 	// Go raised this process's soft limit to the hard one when it started,
 	// and gives the programs it starts the original soft limit back,
@@ -36,10 +40,10 @@ func checkDescriptors(need int) error {
 	return nil
 }
 
-// printMachine prints what the figures depend on: the processor, the
+// PrintMachine prints what the figures depend on: the processor, the
 // number of cores, the kernel, the Go version, the date, and how busy the
 // machine is.
-func printMachine() {
+func PrintMachine() {
 	model := "unknown CPU"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for line := range strings.Lines(string(b)) {
@@ -61,9 +65,9 @@ func printMachine() {
 	}
 }
 
-// repositoryRoot returns the directory holding go.work, from the current
+// RepositoryRoot returns the directory holding go.work, from the current
 // directory up.
-func repositoryRoot() (string, error) {
+func RepositoryRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -74,8 +78,29 @@ func repositoryRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("run c10k inside the workbook's repository: no go.work found")
+			return "", errors.New("run it inside the workbook's repository: no go.work found")
 		}
 		dir = parent
 	}
+}
+
+// BuildFolder makes a new folder for an experiment's programs under bin/
+// at the top of the repository (git ignores bin/), named after prefix.
+// Remove it with os.RemoveAll when the experiment is over.
+func BuildFolder(root, prefix string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(filepath.Join(root, "bin"), prefix+"-")
+}
+
+// Build compiles the main package in dir into outDir, which it makes if
+// need be, and returns the binary's path; see harness.Build.
+func Build(dir, outDir string) (string, error) {
+	// The go command keeps its temporary files in the folder it builds
+	// into, so the folder must exist first.
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	return harness.Build(context.Background(), dir, outDir)
 }
