@@ -247,31 +247,19 @@ type idleServer struct {
 // loop that spins shows in one or the other, whether it prints or not.
 func expectIdle(t *T, srv *Server, idle idleServer) {
 	loops := srv.CountLines(isDebug)
+	cpu := cpuTime(t, srv)
+	start := time.Now()
 	if !settle(srv) {
 		// Still printing after a while: a loop that spins and says so
 		// is seen at once.
 		if rounds := srv.CountLines(isDebug) - loops; rounds > spinRounds {
-			step, hint := spinCause(t, srv, idle)
-			t.Fail(Failure{
-				Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and kept going: it spins", rounds),
-				Want:    "no [DEBUG] Epoll wait lines",
-				Got:     fmt.Sprintf("%d [DEBUG] Epoll wait lines", rounds),
-				Step:    step,
-				Hint:    hint,
-			})
+			failSpin(t, srv, idle, rounds, cpuTime(t, srv)-cpu, time.Since(start))
 		}
 	}
-	loops = srv.CountLines(isDebug)
-	cpu, err := harness.CPUTime(srv.Pid())
-	if err != nil {
-		t.Failf("could not read the server's CPU time: %v", err)
-	}
+	loops, cpu = srv.CountLines(isDebug), cpuTime(t, srv)
 	t.Notef("watching the idle server for %v", idleWindow)
 	time.Sleep(idleWindow) // a quiet window: proving that nothing happens
-	cpu2, err := harness.CPUTime(srv.Pid())
-	if err != nil {
-		t.Failf("could not read the server's CPU time: %v", err)
-	}
+	cpu2 := cpuTime(t, srv)
 	// What the server printed in the window and the harness has not read
 	// yet counts too: a server that prints faster than a busy machine
 	// lets the harness read is blocked on its full stdout, neither
@@ -281,16 +269,33 @@ func expectIdle(t *T, srv *Server, idle idleServer) {
 	// A loop that spins goes round thousands of times in the window; the
 	// few rounds allowed are for lines that were late on their way.
 	if loops2-loops > 10 || cpu2-cpu > idleWindow/4 {
-		step, hint := spinCause(t, srv, idle)
-		t.Fail(Failure{
-			Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and used %v of CPU in %v: it spins", loops2-loops, cpu2-cpu, idleWindow),
-			Want:    "no [DEBUG] Epoll wait lines, and next to no CPU time",
-			Got:     fmt.Sprintf("%d [DEBUG] Epoll wait lines, %v of CPU time", loops2-loops, cpu2-cpu),
-			Step:    step,
-			Hint:    hint,
-		})
+		failSpin(t, srv, idle, loops2-loops, cpu2-cpu, idleWindow)
 	}
 	t.Notef("it went round its loop %d times and used %v of CPU", loops2-loops, cpu2-cpu)
+}
+
+// cpuTime returns the CPU time the server has used so far.
+func cpuTime(t *T, srv *Server) time.Duration {
+	cpu, err := harness.CPUTime(srv.Pid())
+	if err != nil {
+		t.Failf("could not read the server's CPU time: %v", err)
+	}
+	return cpu
+}
+
+// failSpin fails a check whose idle server went round its loop rounds
+// times and used cpu of CPU time in the time in: whichever way the spin
+// was seen, the failure reads the same.
+func failSpin(t *T, srv *Server, idle idleServer, rounds int, cpu, in time.Duration) {
+	step, hint := spinCause(t, srv, idle)
+	t.Fail(Failure{
+		Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and used %v of CPU in %v: it spins",
+			rounds, cpu, in.Round(time.Millisecond)),
+		Want: "no [DEBUG] Epoll wait lines, and next to no CPU time",
+		Got:  fmt.Sprintf("%d [DEBUG] Epoll wait lines, %v of CPU time", rounds, cpu),
+		Step: step,
+		Hint: hint,
+	})
 }
 
 // spinCause returns the Step and hint for a server that spins while idle,
