@@ -184,6 +184,7 @@ func expectSockets(t *T, srv *Server, n int, step int, hint string) {
 	for {
 		got, err := harness.OpenSockets(srv.Pid())
 		if err != nil {
+			failIfEnded(t, srv, step)
 			t.Failf("could not count the server's sockets: %v", err)
 		}
 		if got == n {
@@ -264,12 +265,14 @@ func expectIdle(t *T, srv *Server, idle idleServer) {
 	loops = srv.CountLines(isDebug)
 	cpu, err := harness.CPUTime(srv.Pid())
 	if err != nil {
+		failIfEnded(t, srv, idle.step)
 		t.Failf("could not read the server's CPU time: %v", err)
 	}
 	t.Notef("watching the idle server for %v", idleWindow)
 	time.Sleep(idleWindow) // a quiet window: proving that nothing happens
 	cpu2, err := harness.CPUTime(srv.Pid())
 	if err != nil {
+		failIfEnded(t, srv, idle.step)
 		t.Failf("could not read the server's CPU time: %v", err)
 	}
 	// What the server printed in the window and the harness has not read
@@ -328,6 +331,18 @@ func spinCause(t *T, srv *Server, idle idleServer) (step int, hint string) {
 			"ask for it only while a client has replies waiting, and stop once they are written.", writers)
 	}
 	return idle.step, idle.hint
+}
+
+// failIfEnded fails a check that could not read about the server in
+// /proc because the server has ended: that end is the thing to report.
+func failIfEnded(t *T, srv *Server, step int) {
+	if _, err := srv.WaitExit(time.Second); err == nil {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server ended (%v) while it should have been running", *srv.Exited()),
+			Step:    step,
+			Hint:    exitHint(srv.Process),
+		})
+	}
 }
 
 // settle waits until the server has printed nothing new for a moment, and
