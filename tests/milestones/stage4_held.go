@@ -1,0 +1,100 @@
+package milestones
+
+import (
+	"time"
+
+	"workbook/tests/harness"
+)
+
+// Making the proxy hold a client's bytes, then hear the client end, in a
+// known order: the state in which a half-closed pair's client socket is
+// reported with EPOLLHUP on every wait, asked for or not.
+
+// heldPiece is how much sendUntilHeld sends at a time: little enough that
+// the last piece, and the end of file after it, fit in the proxy's socket
+// even once the proxy has stopped reading.
+const heldPiece = 16 << 10
+
+// sendUntilHeld has c send the stream, a piece at a time, each piece once
+// the proxy has read the last, until the proxy holds bytes for the other
+// side and stops reading from c: its socket for c is no longer watched for
+// EPOLLIN (kernel's say, /proc/PID/fdinfo). Every byte c sent has then
+// reached the proxy's socket. It returns how many c sent, and whether the
+// proxy was seen to stop reading (a proxy that stops reading some other
+// way is given the benefit of the doubt after 64 MiB).
+func sendUntilHeld(t *T, srv *Server, c *harness.Conn) (int64, bool) {
+	var sent int64
+	for sent < 64<<20 {
+		if err := c.Send(string(streamAt(sent, heldPiece))); err != nil {
+			t.Failf("%s could not send: %v", c.Name(), err)
+		}
+		sent += heldPiece
+		deadline := time.Now().Add(harness.Scaled(waitReply))
+		for {
+			mine, ok1, err1 := harness.FindTCPSocket(c.LocalAddr(), c.RemoteAddr())
+			theirs, ok2, err2 := harness.FindTCPSocket(c.RemoteAddr(), c.LocalAddr())
+			if err1 != nil || err2 != nil || !ok1 || !ok2 {
+				t.Failf("could not ask the kernel about %s's connection: %v %v", c.Name(), err1, err2)
+			}
+			if mine.SendQueue == 0 && theirs.RecvQueue == 0 {
+				break // the proxy has read it all: the next piece
+			}
+			if mine.SendQueue == 0 && !readingFrom(t, srv, theirs.Inode) {
+				t.Notef("the proxy holds bytes for the other side and reads no more from %s, which has sent %d bytes", c.Name(), sent)
+				return sent, true
+			}
+			if time.Now().After(deadline) {
+				t.Notef("the proxy reads no more from %s, which has sent %d bytes", c.Name(), sent)
+				return sent, false
+			}
+			time.Sleep(time.Millisecond) // polling the kernel: nothing to wait on
+		}
+	}
+	return sent, false
+}
+
+// readingFrom reports whether the proxy watches its socket with inode for
+// EPOLLIN.
+func readingFrom(t *T, srv *Server, inode uint64) bool {
+	fd, ok, err := harness.DescriptorOf(srv.Pid(), inode)
+	if err != nil || !ok {
+		failIfEnded(t, srv, s4HalfClose)
+		t.Failf("could not find the proxy's descriptor for a socket: %v", err)
+	}
+	instances, err := harness.EpollInstances(srv.Pid())
+	if err != nil {
+		t.Failf("could not read the proxy's epoll instances: %v", err)
+	}
+	for _, watches := range instances {
+		for _, w := range watches {
+			if w.FD == fd && w.Events&epollIn != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// epollIn is EPOLLIN, as /proc/PID/fdinfo shows an interest list's events.
+const epollIn = 0x1
+
+// endAcked half-closes c and waits until the other side's kernel has
+// acknowledged the end of file: c's socket, which had read the other
+// side's end of file already, is then closed in the kernel's eyes.
+func endAcked(t *T, c *harness.Conn) {
+	c.CloseWrite()
+	deadline := time.Now().Add(harness.Scaled(waitReply))
+	for {
+		s, ok, err := harness.FindTCPSocket(c.LocalAddr(), c.RemoteAddr())
+		if err != nil {
+			t.Failf("could not ask the kernel about %s's connection: %v", c.Name(), err)
+		}
+		if !ok || s.State == harness.TCPClose {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Failf("%s's end of file was not acknowledged within %v", c.Name(), harness.Scaled(waitReply))
+		}
+		time.Sleep(time.Millisecond) // polling the kernel: nothing to wait on
+	}
+}
