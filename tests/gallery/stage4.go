@@ -215,6 +215,16 @@ var stage4Gallery = []Broken{
 		dir:   "solutions/experiments/goroutine-proxy",
 		fails: map[string]string{"M1": "this stage's proxy is one epoll loop"},
 	},
+	{
+		// The same, dressed up with the log lines an epoll loop prints.
+		name: "net-with-goroutines-per-direction-and-fake-debug-lines",
+		dir:  "solutions/experiments/goroutine-proxy",
+		edits: []edit{{"proxy.go", `	for {
+		client, err := ln.AcceptTCP()`, `	for {
+		fmt.Println("[DEBUG] Epoll wait")
+		client, err := ln.AcceptTCP()`}},
+		fails: map[string]string{"M1": "as its data, not its descriptor"},
+	},
 
 	// Half-done Steps.
 	{
