@@ -226,12 +226,40 @@ var stage4Gallery = []Broken{
 		fails: map[string]string{"M1": "as its data, not its descriptor"},
 	},
 
-	// Half-done Steps.
+	// Half-done Steps: the proxy as a learner has it between two Steps of
+	// the lesson, each with the todo() stops of the Steps not done yet.
+	{
+		// Steps 1 to 5 done: drain stops at Step 6, interest is the
+		// skeleton's, and Steps 7 and 8 stop too.
+		name:  "steps-1-to-5-done",
+		edits: append(stepsToDo(6, 7, 8), edit{"relay.go", interestBody, `	return unix.EPOLLIN`}),
+		fails: map[string]string{"M2": "it spins"},
+	},
+	{
+		// Steps 1 to 6 done: closePair and shutWrite stop, and interest
+		// still asks for EPOLLIN after end of file. The refused upstream
+		// comes first in Milestone 3, so that Step 7 is named before 8.
+		name:  "steps-1-to-6-done",
+		edits: append(stepsToDo(7, 8), edit{"relay.go", `	if !out.eof && len(out.pending) == 0 {`, `	if len(out.pending) == 0 {`}),
+		fails: map[string]string{"M3": "the program stopped at Step 7"},
+	},
+	{
+		name:  "steps-1-to-7-done",
+		edits: append(stepsToDo(8), edit{"relay.go", `	if !out.eof && len(out.pending) == 0 {`, `	if len(out.pending) == 0 {`}),
+		fails: map[string]string{"M3": "the program stopped at Step 8"},
+	},
 	{
 		// Step 6's drain written, its change to interest not yet: every
 		// socket is still watched for EPOLLIN alone.
-		name: "interest-not-written-yet",
-		edits: []edit{{"relay.go", `	var events uint32
+		name:  "interest-not-written-yet",
+		edits: []edit{{"relay.go", interestBody, `	return unix.EPOLLIN`}},
+		fails: map[string]string{"M2": "it spins"},
+	},
+}
+
+// interestBody is the body of the solution's interest, which the
+// skeleton's stands in for until Step 6: EPOLLIN, always.
+const interestBody = `	var events uint32
 	// EPOLLIN: more to read, but only while its last bytes have all been
 	// passed on. A sender is paused while its receiver is slow: its bytes
 	// wait in the kernel, and then TCP holds it back. That is
@@ -246,7 +274,39 @@ var stage4Gallery = []Broken{
 	if len(in.pending) > 0 {
 		events |= unix.EPOLLOUT
 	}
-	return events`, `	return unix.EPOLLIN`}},
-		fails: map[string]string{"M2": "it spins"},
-	},
+	return events`
+
+// stepsToDo returns the edits that put the skeleton's todo() stop, as its
+// first statement, in the function of each of steps, which must be 6, 7
+// or 8 (drain, closePair, shutWrite), and the todo function itself.
+func stepsToDo(steps ...int) []edit {
+	stops := map[int]edit{
+		6: {"relay.go", `func (s *proxy) drain(to *side, f *flow) error {
+`, `func (s *proxy) drain(to *side, f *flow) error {
+	todo(6)
+`},
+		7: {"pair.go", `func (s *proxy) closePair(p *pair) {
+`, `func (s *proxy) closePair(p *pair) {
+	todo(7)
+`},
+		8: {"relay.go", `func shutWrite(to *side, f *flow) error {
+`, `func shutWrite(to *side, f *flow) error {
+	todo(8)
+`},
+	}
+	edits := []edit{{"relay.go", `import (
+	"os"
+`, `import (
+	"fmt"
+	"os"
+`}, {"relay.go", `// A flow is one direction`, `func todo(step int) {
+	fmt.Fprintf(os.Stderr, "[TODO] step %d is not done yet: see README.md, Step %d\n", step, step)
+	os.Exit(3)
+}
+
+// A flow is one direction`}}
+	for _, n := range steps {
+		edits = append(edits, stops[n])
+	}
+	return edits
 }

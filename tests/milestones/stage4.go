@@ -129,9 +129,13 @@ var stage4 = &Stage{
 		},
 		{
 			ID: "thousand", Kind: Challenge, Title: "1,000 pairs at once", Step: s4Pair,
-			Hint:  "Keep pairs in a table that grows with the descriptor numbers (no fixed maximum): each pair takes two.",
-			Repro: []string{"go run ./stage3-epoll -port 3000 -quiet", "{run} -quiet", "for i in $(seq 1000); do (echo hello $i; sleep 5) | nc 127.0.0.1 8080 & done > /dev/null; wait"},
-			Run:   s4Thousand,
+			Hint: "Keep pairs in a table that grows with the descriptor numbers (no fixed maximum): each pair takes two.",
+			Repro: []string{
+				"go run ./stage3-epoll -port 3000 -quiet",
+				"{run} -quiet",
+				"for i in $(seq 1000); do (echo hello $i; sleep 5) | nc 127.0.0.1 8080 & done > /dev/null; wait",
+			},
+			Run: s4Thousand,
 		},
 		{
 			ID: "fd-leak", Kind: Challenge, Title: "no descriptor leaks after 2,000 pairs", Step: s4Close,

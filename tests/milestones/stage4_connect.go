@@ -143,6 +143,43 @@ func s4Refused(t *T) {
 	addr := port.Addr()
 	t.Notef("nothing listens on %s yet: a connection there is refused", addr)
 	srv := startProxy(t, addr, "-max-clients", "3")
+	refuseFour(t, srv, addr)
+
+	t.Notef("the upstream comes up: three pairs are served, and a fourth client is one too many")
+	ln, err := port.Listen()
+	if err != nil {
+		t.Failf("could not listen on %s: %v", addr, err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	up := &upstream{Listener: ln, t: t}
+	var pairs [][2]*harness.Conn
+	for i := range 3 {
+		c := t.Dial(srv, s4Addr)
+		waitCount(t, srv.Process, 5+i, isProxyConnected, strconv.Quote(ProxyConnectedLine), s4Pair, "")
+		pairs = append(pairs, [2]*harness.Conn{c, up.accept(s4Connect, "")})
+	}
+	waitCount(t, srv.Process, 3, isUpstreamConnected, strconv.Quote(UpstreamConnectedLine), s4Connected, "")
+	c, l := dialAndHear(t, srv)
+	if !strings.HasPrefix(l, WarnPrefix+"Too many clients") {
+		t.Fail(Failure{
+			Summary: "with -max-clients 3, after four refusals, the proxy took a fourth client while three pairs were open",
+			Want:    WarnPrefix + "Too many clients (-max-clients 3); refusing a client",
+			Got:     l,
+			Step:    s4Close,
+			Hint:    "A refused pair was counted out more than once: closePair takes one from s.count, once per pair, and cannotConnect calls it already.",
+		})
+	}
+	t.ExpectClosed(c, "the proxy should refuse a fourth client with -max-clients 3", "", s4Pair)
+	for _, p := range pairs {
+		relayed(t, p[0], p[1], "served\n", s4Relay)
+	}
+}
+
+// refuseFour has three clients, then a fourth, connect to srv, whose
+// upstream addr refuses, with -max-clients 3: each gets the [WARN] line
+// and is closed, and the proxy is left idle, with its listening socket
+// alone.
+func refuseFour(t *T, srv *Server, addr string) {
 	t.Notef("three clients at once, with -max-clients 3, then a fourth")
 	warned := 0
 	for _, n := range []int{3, 1} {
@@ -164,36 +201,6 @@ func s4Refused(t *T) {
 	expectRefusals(t, srv, want)
 	expectIdle(t, srv, s4Connected, "")
 	expectSockets(t, srv, 1, s4Close, "A refused pair is closed like any other: both sockets, the client's and the upstream's.")
-
-	t.Notef("the upstream comes up: three pairs are served, and a fourth client is one too many")
-	ln, err := port.Listen()
-	if err != nil {
-		t.Failf("could not listen on %s: %v", addr, err)
-	}
-	up := &upstream{Listener: ln, t: t}
-	t.Cleanup(func() { ln.Close() })
-	var pairs [][2]*harness.Conn
-	for i := range 3 {
-		c := t.Dial(srv, s4Addr)
-		waitCount(t, srv.Process, 5+i, isProxyConnected, strconv.Quote(ProxyConnectedLine), s4Pair, "")
-		u := up.accept(s4Connect, "")
-		pairs = append(pairs, [2]*harness.Conn{c, u})
-	}
-	waitCount(t, srv.Process, 3, isUpstreamConnected, strconv.Quote(UpstreamConnectedLine), s4Connected, "")
-	c, l := dialAndHear(t, srv)
-	if !strings.HasPrefix(l, WarnPrefix+"Too many clients") {
-		t.Fail(Failure{
-			Summary: "with -max-clients 3, after four refusals, the proxy took a fourth client while three pairs were open",
-			Want:    WarnPrefix + "Too many clients (-max-clients 3); refusing a client",
-			Got:     l,
-			Step:    s4Close,
-			Hint:    "A refused pair was counted out more than once: closePair takes one from s.count, once per pair, and cannotConnect calls it already.",
-		})
-	}
-	t.ExpectClosed(c, "the proxy should refuse a fourth client with -max-clients 3", "", s4Pair)
-	for _, p := range pairs {
-		relayed(t, p[0], p[1], "served\n", s4Relay)
-	}
 }
 
 // expectRefusals checks that the proxy printed exactly want, [DEBUG] lines

@@ -80,25 +80,13 @@ func s4Resets(t *T) {
 
 	t.Notef("a client resets its connection in the middle of a download")
 	c, u := pairUp(t, srv, up, 2)
-	sendStream(u, resetTransfer, 256<<10, nil)
-	if _, err := c.ReadFull(256<<10, waitReply); err != nil {
-		t.Failf("%s could not read the start of the download: %v", c.Name(), err)
-	}
-	c.Reset()
-	expectCut(t, u, fmt.Sprintf("after %s reset its connection, ", c.Name()), hint)
-	expectRunning(t, srv, fmt.Sprintf("when %s reset its connection", c.Name()))
+	resetMidway(t, srv, u, c, hint)
 	gone++
 	waitCount(t, srv.Process, gone, isPairGone, strconv.Quote(PairGonePrefix+"…"), s4Close, hint)
 
 	t.Notef("an upstream resets its connection in the middle of an upload")
 	c, u = pairUp(t, srv, up, 3)
-	sendStream(c, resetTransfer, 256<<10, nil)
-	if _, err := u.ReadFull(256<<10, waitReply); err != nil {
-		t.Failf("%s could not read the start of the upload: %v", u.Name(), err)
-	}
-	u.Reset()
-	expectCut(t, c, fmt.Sprintf("after %s reset its connection, ", u.Name()), hint)
-	expectRunning(t, srv, fmt.Sprintf("when %s reset its connection", u.Name()))
+	resetMidway(t, srv, c, u, hint)
 	gone++
 	waitCount(t, srv.Process, gone, isPairGone, strconv.Quote(PairGonePrefix+"…"), s4Close, hint)
 
@@ -112,6 +100,19 @@ func s4Resets(t *T) {
 	relayed(t, bystander, ub, "still here\n", s4Relay)
 	relayed(t, ub, bystander, "and so am I\n", s4Relay)
 	expectSockets(t, srv, 3, s4Close, "closePair closes both of a pair's sockets, whichever side failed.")
+}
+
+// resetMidway has from send more than a socket holds to to, which reads
+// the start of it and resets its connection: the proxy must end from's
+// connection too, and go on.
+func resetMidway(t *T, srv *Server, from, to *harness.Conn, hint string) {
+	sendStream(from, resetTransfer, 256<<10, nil)
+	if _, err := to.ReadFull(256<<10, waitReply); err != nil {
+		t.Failf("%s could not read the start of what %s sent: %v", to.Name(), from.Name(), err)
+	}
+	to.Reset()
+	expectCut(t, from, fmt.Sprintf("after %s reset its connection, ", to.Name()), hint)
+	expectRunning(t, srv, fmt.Sprintf("when %s reset its connection", to.Name()))
 }
 
 // expectCut reads from c, whose pair's other side has just been reset,

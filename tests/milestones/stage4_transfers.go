@@ -52,12 +52,7 @@ func s4Download(t *T) {
 	srv := startProxy(t, up.Addr())
 	c, u := pairUp(t, srv, up, 1)
 	t.Notef("the upstream sends %d bytes, then closes; %s reads nothing for now", bigTransfer, c.Name())
-	s := sendStream(u, bigTransfer, 1<<20, u.Close)
-	pausedTransfer(t, srv, s, c.Name())
-	t.Notef("%s now reads", c.Name())
-	r := readStream(c, 0, bigTransfer, 1<<20)
-	failStream(t, r, c.Name(), bigTransfer, s4Pressure, "The bytes that had to wait must all be written once the client reads again: "+
-		"ask for EPOLLOUT on it while they wait, and write them in drain.")
+	bigPaused(t, srv, u, c, u.Close)
 	expectEnd(t, c, "", "after every byte, ")
 	c.Close()
 	expectPairGone(t, srv, 1, 0, bigTransfer, s4Pressure, "")
@@ -67,17 +62,24 @@ func s4Upload(t *T) {
 	up := t.listenUpstream()
 	srv := startProxy(t, up.Addr())
 	c, u := pairUp(t, srv, up, 1)
-	t.Notef("the client sends %d bytes, then closes its sending side; the upstream reads nothing for now", bigTransfer)
-	s := sendStream(c, bigTransfer, 1<<20, c.CloseWrite)
-	pausedTransfer(t, srv, s, u.Name())
-	t.Notef("%s now reads", u.Name())
-	r := readStream(u, 0, bigTransfer, 1<<20)
-	failStream(t, r, u.Name(), bigTransfer, s4Pressure, "The bytes that had to wait must all be written once the upstream reads again: "+
-		"ask for EPOLLOUT on it while they wait, and write them in drain.")
+	t.Notef("the client sends %d bytes, then closes its sending side; %s reads nothing for now", bigTransfer, u.Name())
+	bigPaused(t, srv, c, u, c.CloseWrite)
 	expectEnd(t, u, "", "after every byte, ")
 	u.Close()
 	expectEnd(t, c, "", fmt.Sprintf("after %s closed its connection, ", u.Name()))
 	expectPairGone(t, srv, 1, bigTransfer, 0, s4Pressure, "")
+}
+
+// bigPaused has from send bigTransfer bytes, then call then, to to,
+// which reads nothing until the proxy has stopped taking them (its memory
+// bounded meanwhile), and then reads them all.
+func bigPaused(t *T, srv *Server, from, to *harness.Conn, then func() error) {
+	s := sendStream(from, bigTransfer, 1<<20, then)
+	pausedTransfer(t, srv, s, to.Name())
+	t.Notef("%s now reads", to.Name())
+	failStream(t, readStream(to, 0, bigTransfer, 1<<20), to.Name(), bigTransfer, s4Pressure,
+		"The bytes that had to wait must all be written once the receiver reads again: "+
+			"ask for EPOLLOUT on it while they wait, and write them in drain.")
 }
 
 // pausedTransfer waits until s, sending bigTransfer bytes through srv to
