@@ -101,6 +101,7 @@ func pairs(t *T, srv *Server, up *upstream, n int) (clients, ups []*harness.Conn
 		l, err := u.ReadLine(waitReply)
 		i, perr := strconv.Atoi(content(l))
 		if err != nil || perr != nil || i < 0 || i >= n || ups[i] != nil {
+			expectRunning(t, srv, "while pairs came and went")
 			t.Fail(Failure{
 				Summary: fmt.Sprintf("%s did not get the first bytes of the client it was for", u.Name()),
 				Want:    "a client's number and a newline",

@@ -50,6 +50,15 @@ func (u *upstream) accept(step int, hint string) *harness.Conn {
 	u.accepted++
 	c, err := u.Accept(waitReply, harness.Who(fmt.Sprintf("upstream %d", u.accepted)))
 	if err != nil {
+		for _, p := range u.t.programs() {
+			if exit := p.Exited(); exit != nil {
+				u.t.Fail(Failure{
+					Summary: fmt.Sprintf("no connection reached the upstream (%s): the program had ended (%v)", u.Addr(), exit),
+					Step:    step,
+					Hint:    exitHint(p),
+				})
+			}
+		}
 		u.t.Fail(Failure{
 			Summary: fmt.Sprintf("no connection reached the upstream (%s) within %v", u.Addr(), harness.Scaled(waitReply)),
 			Want:    fmt.Sprintf("connection %d to the upstream", u.accepted),
