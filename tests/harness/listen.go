@@ -110,6 +110,9 @@ func ReservePort(tr *Transcript) (*ClosedPort, error) {
 	return &ClosedPort{fd: fd, port: port, tr: tr}, nil
 }
 
+// Port returns the port.
+func (p *ClosedPort) Port() int { return p.port }
+
 // Addr returns the port's address, as "127.0.0.1:PORT".
 func (p *ClosedPort) Addr() string { return fmt.Sprintf("127.0.0.1:%d", p.port) }
 
