@@ -114,10 +114,16 @@ func s4HangingConnect(t *T) {
 // second or three later, completes it.
 func acceptLate(t *T, srv *Server, up *upstream, who harness.Who) *harness.Conn {
 	up.accepted++
-	u, err := up.Accept(waitReply, harness.Who(fmt.Sprintf("upstream %d", up.accepted)))
-	if err == nil {
-		t.Cleanup(func() { u.Close() })
-		return u
+	name := harness.Who(fmt.Sprintf("upstream %d", up.accepted))
+	deadline := time.Now().Add(harness.Scaled(waitReply))
+	// A short wait at a time, so that a pair the proxy ended meanwhile is
+	// noticed at once rather than at the deadline.
+	for time.Now().Before(deadline) && srv.CountLines(isPairGone) == 0 {
+		u, err := up.Accept(200*time.Millisecond, name)
+		if err == nil {
+			t.Cleanup(func() { u.Close() })
+			return u
+		}
 	}
 	f := Failure{
 		Summary: fmt.Sprintf("once the upstream had room, %s's upstream connection did not reach it within %v", who, harness.Scaled(waitReply)),
