@@ -51,6 +51,8 @@ func s4HalfCloses(t *T) {
 	u.Send("bye\n")
 	u.CloseWrite()
 	expectEnd(t, c, "bye\n", fmt.Sprintf("after %s closed its sending side, ", u.Name()))
+	expectNotReading(t, srv, u, s4HalfClose, "The upstream's socket is at end of file, which stays readable for ever: "+
+		"once out.eof is set, interest must ask for no EPOLLIN on it.")
 	sent, held := sendUntilHeld(t, srv, c)
 	endAcked(t, c)
 	if held {
@@ -191,11 +193,17 @@ const staleEvents = "When an event ends a pair, an event about its other socket 
 // expectRunning fails if the proxy has ended, as it must not while pairs
 // come and go; what says when.
 func expectRunning(t *T, srv *Server, what string) {
-	exit := srv.Exited()
-	if exit == nil {
+	_, panicked := panicLine(srv.Process)
+	if srv.Exited() == nil && !panicked {
 		return
 	}
-	f := Failure{Summary: fmt.Sprintf("the proxy ended (%v) %s", *exit, what), Step: s4Close, Hint: exitHint(srv.Process)}
+	// A panic's lines come before the harness has seen the program end.
+	exit, err := srv.WaitExit(2 * time.Second)
+	ended := exit.String()
+	if err != nil {
+		ended = "still running"
+	}
+	f := Failure{Summary: fmt.Sprintf("the proxy ended (%s) %s", ended, what), Step: s4Close, Hint: exitHint(srv.Process)}
 	if l, ok := panicLine(srv.Process); ok && strings.Contains(l, "nil pointer dereference") {
 		f.Summary = fmt.Sprintf("the proxy panicked (%s) %s", l, what)
 		f.Hint = "A nil pointer, while pairs end: " + staleEvents

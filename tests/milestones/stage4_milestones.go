@@ -170,8 +170,10 @@ func s4Endings(t *T) {
 	c.Send("goodbye\n")
 	c.Close()
 	expectEnd(t, u, "goodbye\n", fmt.Sprintf("after %s closed its connection, ", c.Name()))
-	expectIdle(t, srv, s4HalfClose, "The client's socket is at end of file, which stays readable for ever: "+
-		"once out.eof is set, interest must ask for no EPOLLIN on it.")
+	eofRead := "The client's socket is at end of file, which stays readable for ever: " +
+		"once out.eof is set, interest must ask for no EPOLLIN on it."
+	expectNotReading(t, srv, c, s4HalfClose, eofRead)
+	expectIdle(t, srv, s4HalfClose, eofRead)
 	u.Close()
 	expectPairGone(t, srv, 1, 24, 14, s4HalfClose, "Once both directions have ended (each flow's shut set), serve calls finish, "+
 		"which prints the disconnect line: pass the upstream's end of file on with shutWrite too.")

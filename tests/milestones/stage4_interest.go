@@ -1,14 +1,16 @@
 package milestones
 
 import (
+	"fmt"
 	"time"
 
 	"workbook/tests/harness"
 )
 
-// Making the proxy hold a client's bytes, then hear the client end, in a
-// known order: the state in which a half-closed pair's client socket is
-// reported with EPOLLHUP on every wait, asked for or not.
+// What the proxy's interest list says about a connection, and making the
+// proxy hold a client's bytes, then hear the client end, in a known order:
+// the state in which a half-closed pair's client socket is reported with
+// EPOLLHUP on every wait, asked for or not.
 
 // heldPiece is how much sendUntilHeld sends at a time: little enough that
 // the last piece, and the end of file after it, fit in the proxy's socket
@@ -53,8 +55,36 @@ func sendUntilHeld(t *T, srv *Server, c *harness.Conn) (int64, bool) {
 	return sent, false
 }
 
+// expectNotReading waits until the proxy no longer watches its end of c's
+// connection for EPOLLIN, level-triggered, as it must once it has read its
+// end of file: a socket at end of file is readable for ever, and the loop
+// would spin. It fails, naming step, if that does not happen soon.
+func expectNotReading(t *T, srv *Server, c *harness.Conn, step int, hint string) {
+	deadline := time.Now().Add(harness.Scaled(waitOutput))
+	for {
+		s, ok, err := harness.FindTCPSocket(c.RemoteAddr(), c.LocalAddr())
+		if err != nil || !ok {
+			return // closed already: not watched
+		}
+		if !readingFrom(t, srv, s.Inode) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fail(Failure{
+				Summary: fmt.Sprintf("the proxy read the end of file of %s's connection, and still watches its socket for EPOLLIN", c.Name()),
+				Want:    "no EPOLLIN",
+				Got:     "EPOLLIN, level-triggered (/proc/PID/fdinfo)",
+				Step:    step,
+				Hint:    hint,
+			})
+		}
+		time.Sleep(time.Millisecond) // polling /proc: nothing to wait on
+	}
+}
+
 // readingFrom reports whether the proxy watches its socket with inode for
-// EPOLLIN.
+// EPOLLIN, level-triggered (an edge-triggered watch reports end of file
+// once).
 func readingFrom(t *T, srv *Server, inode uint64) bool {
 	fd, ok, err := harness.DescriptorOf(srv.Pid(), inode)
 	if err != nil || !ok {
@@ -67,7 +97,7 @@ func readingFrom(t *T, srv *Server, inode uint64) bool {
 	}
 	for _, watches := range instances {
 		for _, w := range watches {
-			if w.FD == fd && w.Events&epollIn != 0 {
+			if w.FD == fd && w.Events&epollIn != 0 && w.Events&epollET == 0 {
 				return true
 			}
 		}
@@ -75,8 +105,12 @@ func readingFrom(t *T, srv *Server, inode uint64) bool {
 	return false
 }
 
-// epollIn is EPOLLIN, as /proc/PID/fdinfo shows an interest list's events.
-const epollIn = 0x1
+// EPOLLIN and EPOLLET, as /proc/PID/fdinfo shows an interest list's
+// events.
+const (
+	epollIn = 0x1
+	epollET = 1 << 31
+)
 
 // endAcked half-closes c and waits until the other side's kernel has
 // acknowledged the end of file: c's socket, which had read the other
