@@ -74,7 +74,7 @@ var stage4Gallery = []Broken{
 		// only when the socket's buffer is full exactly at a write's start,
 		// which no check can arrange from outside.)
 		name: "eagain-is-an-error",
-		edits: []edit{{"relay.go", `	n, err := unix.Write(fd, b)
+		edits: []edit{{"relay.go", `	n, err := rawWrite(fd, b)
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 		return 0, nil
@@ -83,7 +83,7 @@ var stage4Gallery = []Broken{
 	}
 	return n, nil`, `	total := 0
 	for total < len(b) { // the learner writes it all, as in Stage 1
-		n, err := unix.Write(fd, b[total:])
+		n, err := rawWrite(fd, b[total:])
 		switch {
 		case err == unix.EINTR:
 			continue

@@ -26,8 +26,9 @@ type httpResponse struct {
 
 // readResponse reads one response from c: the status line, the header
 // lines up to the empty one, and a body of Content-Length bytes. It
-// returns what arrived, and an error that says where it stopped.
-func readResponse(c *harness.Conn) (httpResponse, error) {
+// returns what arrived, and an error that says where it stopped. Reading
+// the body is a busy part of the check (see readAll).
+func readResponse(t *T, c *harness.Conn) (httpResponse, error) {
 	var r httpResponse
 	length := -1
 	for first := true; ; first = false {
@@ -53,7 +54,7 @@ func readResponse(c *harness.Conn) (httpResponse, error) {
 	if length < 0 {
 		return r, fmt.Errorf("the response (%s) has no Content-Length header", r.status)
 	}
-	body, err := c.ReadFull(length, waitReply)
+	body, err := readAll(t, c, length)
 	r.body = body
 	if err != nil {
 		return r, &readError{fmt.Sprintf("the body ended after %d of its %d bytes", len(body), length), err}

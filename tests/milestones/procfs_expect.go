@@ -233,10 +233,13 @@ func waitOrSpin(p *harness.Process, n int, match func(string) bool, rounds int) 
 const idleWindow = 500 * time.Millisecond
 
 // An idleServer is what expectIdle knows of the server it watches: how many
-// clients are connected to it, the Steps of its lesson, and the Step and
-// hint to name for a spin whose cause its interest list does not show.
+// clients are connected to it (sockets besides the listening one), how many
+// of those rightly wait to write (a proxy holding bytes for a reader that
+// has paused), the Steps of its lesson, and the Step and hint to name for a
+// spin whose cause its interest list does not show.
 type idleServer struct {
 	clients int
+	writing int
 	steps   epollSteps
 	step    int
 	hint    string
@@ -325,7 +328,7 @@ func spinCause(t *T, srv *Server, idle idleServer) (step int, hint string) {
 		return idle.steps.close, fmt.Sprintf("The server watches %d client sockets, and %s still connected. "+
 			"A client that has gone stays readable (end of file) for as long as its socket is watched: "+
 			"take it out of epoll with EPOLL_CTL_DEL, then close it.", watched, connected)
-	case writers > 0:
+	case writers > idle.writing:
 		return idle.steps.pending, fmt.Sprintf("Every reply has been written, and the server still watches %d of its clients for EPOLLOUT. "+
 			"A socket almost always has room to write, so EPOLLOUT is ready at once, every time: "+
 			"ask for it only while a client has replies waiting, and stop once they are written.", writers)

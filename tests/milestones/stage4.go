@@ -13,9 +13,10 @@ const (
 )
 
 // s4Epoll are the Steps in which the Stage 4 lesson builds its epoll
-// interest list, for expectWatched: the poller and the listening socket
-// are given, and a pair's two sockets are watched in Step 2.
-var s4Epoll = epollSteps{create: s4Pair, watch: s4Pair, accept: s4Pair, close: s4Close}
+// interest list, for expectWatched and expectIdle: the poller and the
+// listening socket are given, a pair's two sockets are watched in Step 2,
+// closed in Step 7, and watched for EPOLLOUT while bytes wait in Step 6.
+var s4Epoll = epollSteps{create: s4Pair, watch: s4Pair, accept: s4Pair, close: s4Close, pending: s4Pressure}
 
 // The hanging upstream of the lesson's "Try it by hand", for repro
 // commands: it listens with a backlog of 0 and never accepts, and one nc

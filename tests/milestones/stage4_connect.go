@@ -205,7 +205,7 @@ func refuseFour(t *T, srv *Server, addr string) {
 		want = append(want, ProxyConnectedLine, CannotConnectLine(addr, "connection refused"))
 	}
 	expectRefusals(t, srv, want)
-	expectIdle(t, srv, s4Connected, "")
+	expectIdle(t, srv, idleServer{steps: s4Epoll, step: s4Connected})
 	expectSockets(t, srv, 1, s4Close, "A refused pair is closed like any other: both sockets, the client's and the upstream's.")
 }
 

@@ -30,7 +30,7 @@ func s4HalfCloses(t *T) {
 	c.CloseWrite()
 	expectEnd(t, u, request, fmt.Sprintf("after %s closed its sending side, ", c.Name()))
 	sendStream(u, halfCloseSize, 64<<10, u.Close)
-	failStream(t, readStream(c, 0, halfCloseSize, 64<<10), c.Name(), halfCloseSize, s4HalfClose, hint)
+	failStream(t, readStream(t, c, 0, halfCloseSize, 64<<10), c.Name(), halfCloseSize, s4HalfClose, hint)
 	expectEnd(t, c, "", "after the whole answer, ")
 	c.Close()
 	expectPairGone(t, srv, 1, int64(len(request)), halfCloseSize, s4HalfClose, hint)
@@ -38,10 +38,10 @@ func s4HalfCloses(t *T) {
 	t.Notef("the upstream sends and ends its sending first; the client answers after reading its end of file")
 	c, u = pairUp(t, srv, up, 2)
 	sendStream(u, halfCloseSize, 64<<10, u.CloseWrite)
-	failStream(t, readStream(c, 0, halfCloseSize, 64<<10), c.Name(), halfCloseSize, s4HalfClose, hint)
+	failStream(t, readStream(t, c, 0, halfCloseSize, 64<<10), c.Name(), halfCloseSize, s4HalfClose, hint)
 	expectEnd(t, c, "", fmt.Sprintf("after %s closed its sending side, ", u.Name()))
 	sendStream(c, halfCloseSize, 64<<10, c.Close)
-	failStream(t, readStream(u, 0, halfCloseSize, 64<<10), u.Name(), halfCloseSize, s4HalfClose, hint)
+	failStream(t, readStream(t, u, 0, halfCloseSize, 64<<10), u.Name(), halfCloseSize, s4HalfClose, hint)
 	expectEnd(t, u, "", "after the whole answer, ")
 	u.Close()
 	expectPairGone(t, srv, 2, halfCloseSize, halfCloseSize, s4HalfClose, hint)
@@ -56,12 +56,12 @@ func s4HalfCloses(t *T) {
 	sent, held := sendUntilHeld(t, srv, c)
 	endAcked(t, c)
 	if held {
-		expectIdle(t, srv, s4HalfClose, "Both directions of the client's connection have ended now, its FIN and the proxy's, "+
-			"so epoll reports EPOLLHUP on its socket on every wait, asked for or not. While its last bytes wait for the upstream, "+
-			"take the socket out of the interest list (watch parks it), and put it back once it is wanted again.")
+		expectIdle(t, srv, idleServer{clients: 2, writing: 1, steps: s4Epoll, step: s4HalfClose, hint: "Both directions of the client's connection have ended now, its FIN and the proxy's, " +
+			"so epoll reports EPOLLHUP on its socket on every wait, asked for or not. While its last bytes wait for the upstream, " +
+			"take the socket out of the interest list (watch parks it), and put it back once it is wanted again."})
 	}
 	t.Notef("%s now reads", u.Name())
-	failStream(t, readStream(u, 0, sent, 64<<10), u.Name(), sent, s4HalfClose, hint)
+	failStream(t, readStream(t, u, 0, sent, 64<<10), u.Name(), sent, s4HalfClose, hint)
 	expectEnd(t, u, "", "after every byte, ")
 	u.Close()
 	expectPairGone(t, srv, 3, sent, 4, s4HalfClose, hint)

@@ -2,6 +2,7 @@ package milestones
 
 import (
 	"fmt"
+	"syscall"
 	"time"
 
 	"workbook/tests/harness"
@@ -97,20 +98,13 @@ func readingFrom(t *T, srv *Server, inode uint64) bool {
 	}
 	for _, watches := range instances {
 		for _, w := range watches {
-			if w.FD == fd && w.Events&epollIn != 0 && w.Events&epollET == 0 {
+			if w.FD == fd && w.Events&syscall.EPOLLIN != 0 && w.Events&epollET == 0 {
 				return true
 			}
 		}
 	}
 	return false
 }
-
-// EPOLLIN and EPOLLET, as /proc/PID/fdinfo shows an interest list's
-// events.
-const (
-	epollIn = 0x1
-	epollET = 1 << 31
-)
 
 // endAcked half-closes c and waits until the other side's kernel has
 // acknowledged the end of file: c's socket, which had read the other

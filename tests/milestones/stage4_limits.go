@@ -16,14 +16,17 @@ func s4Thousand(t *T) {
 	rev := t.lineReverser()
 	srv := startProxy(t, rev.Addr())
 	t.Notef("connecting %d clients", n)
+	done := busyRound(t)
 	clients := make([]*harness.Conn, n)
 	for i := range clients {
 		clients[i] = t.Dial(srv, s4Addr)
 	}
+	done()
 	waitCount(t, srv.Process, n, isProxyConnected, strconv.Quote(ProxyConnectedLine), s4Pair, "")
 	waitCount(t, srv.Process, n, isUpstreamConnected, strconv.Quote(UpstreamConnectedLine), s4Connected, "")
 	t.Notef("each of the %d sends a line, then each reads its reply, which its own upstream connection sends", n)
 	line := func(i int) string { return fmt.Sprintf("I am client %d of %d\n", i+1, n) }
+	done = busyRound(t)
 	for i, c := range clients {
 		if err := c.Send(line(i)); err != nil {
 			t.Failf("%s could not send: %v", c.Name(), err)
@@ -32,6 +35,7 @@ func s4Thousand(t *T) {
 	for i, c := range clients {
 		t.ExpectReply(c, line(i), reply(line(i)), s4Relay)
 	}
+	done()
 	if open := rev.open.Load(); open != n {
 		t.Fail(Failure{
 			Summary: fmt.Sprintf("with %d pairs open, the upstream has %d connections open; each pair needs its own", n, open),
@@ -59,10 +63,12 @@ func s4NoLeaks(t *T) {
 	t.Notef("the proxy has %d socket open; %d pairs now come and go, %d at a time, ending in four ways: "+
 		"the client closes or resets, or the upstream does", start, rounds*per, per)
 	for r := range rounds {
+		done := busyRound(t)
 		clients, ups := pairs(t, srv, up, per)
 		for i := range clients {
 			endPair(t, clients[i], ups[i], i%4)
 		}
+		done()
 		expectRunning(t, srv, fmt.Sprintf("in round %d of %d, as %d pairs ended", r+1, rounds, per))
 	}
 	t.Notef("and %d pairs whose clients reset while their upstreams send, the proxy meeting both in the same round", per)
@@ -172,7 +178,7 @@ func s4MaxClients(t *T) {
 	for i, c := range served {
 		t.Exchange(c, s4Relay, fmt.Sprintf("client %d again\n", i+1))
 	}
-	expectIdle(t, srv, s4Pair, "")
+	expectIdle(t, srv, idleServer{clients: 2 * len(served), steps: s4Epoll, step: s4Pair})
 	t.Notef("one pair ends, and there is room for one more")
 	served[0].Close()
 	waitCount(t, srv.Process, 1, isPairGone, strconv.Quote(PairGonePrefix+"…"), s4HalfClose, "")
@@ -263,8 +269,8 @@ func outOfDescriptors(t *T, srv *Server, limit int) []*harness.Conn {
 	for i, c := range served {
 		t.Exchange(c, s4Relay, fmt.Sprintf("client %d still here\n", i+1))
 	}
-	expectIdle(t, srv, s4Pair, "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable: "+
-		"the given acceptClients refuses it with the spare descriptor. When it is socket(2) for the upstream that fails, "+
-		"close the client yourself: it is out of the queue then.")
+	expectIdle(t, srv, idleServer{clients: 2 * len(served), steps: s4Epoll, step: s4Pair, hint: "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable: " +
+		"the given acceptClients refuses it with the spare descriptor. When it is socket(2) for the upstream that fails, " +
+		"close the client yourself: it is out of the queue then."})
 	return served
 }

@@ -96,10 +96,10 @@ func s4ManyDownloads(t *T) {
 		c.Send(getRequest("/big.txt"))
 		expectFile(t, srv, c, file, "/big.txt")
 	}
-	fs.sending.waitStuck(t)
+	fs.sending.waitStuck(t, srv.Pid())
 	t.Notef("the upstream sends no more: the proxy holds what %s has not taken", slow.Name())
-	expectIdle(t, srv, s4Pressure, fmt.Sprintf("While bytes wait for %s, the upstream's socket stays readable: "+
-		"ask for no EPOLLIN on it until they are written (interest), or the loop spins.", slow.Name()))
+	expectIdle(t, srv, idleServer{clients: 6, writing: 1, steps: s4Epoll, step: s4Pressure, hint: fmt.Sprintf("While bytes wait for %s, the upstream's socket stays readable: "+
+		"ask for no EPOLLIN on it until they are written (interest), or the loop spins.", slow.Name())})
 	t.Notef("%s now reads", slow.Name())
 	expectFile(t, srv, slow, file, "/big.txt")
 	t.Notef("and asks for another file, on the same connection")
@@ -111,7 +111,7 @@ func s4ManyDownloads(t *T) {
 // file as its body.
 func expectFile(t *T, srv *Server, c *harness.Conn, file []byte, path string) {
 	loops := srv.CountLines(isDebug)
-	r, err := readResponse(c)
+	r, err := readResponse(t, c)
 	if err == nil && r.status == "HTTP/1.1 200 OK" && r.body == string(file) {
 		t.Notef("%s got %s, %d bytes, all of them right", c.Name(), path, len(r.body))
 		return
@@ -173,7 +173,7 @@ func s4Endings(t *T) {
 	eofRead := "The client's socket is at end of file, which stays readable for ever: " +
 		"once out.eof is set, interest must ask for no EPOLLIN on it."
 	expectNotReading(t, srv, c, s4HalfClose, eofRead)
-	expectIdle(t, srv, s4HalfClose, eofRead)
+	expectIdle(t, srv, idleServer{clients: 2, steps: s4Epoll, step: s4HalfClose, hint: eofRead})
 	u.Close()
 	expectPairGone(t, srv, 1, 24, 14, s4HalfClose, "Once both directions have ended (each flow's shut set), serve calls finish, "+
 		"which prints the disconnect line: pass the upstream's end of file on with shutWrite too.")
@@ -198,8 +198,8 @@ func s4Endings(t *T) {
 	u.Close()
 	expectPairGone(t, srv, 3, 13, 4, s4HalfClose, "")
 	want = append(want, ProxyConnectedLine, UpstreamConnectedLine, PairGoneLine(13, 4))
-	expectIdle(t, srv, s4Close, "With every pair gone, nothing is ready: "+
-		"closePair must take both sockets out of the interest list (EPOLL_CTL_DEL) before closing them.")
+	expectIdle(t, srv, idleServer{steps: s4Epoll, step: s4Close, hint: "With every pair gone, nothing is ready: " +
+		"closePair must take both sockets out of the interest list (EPOLL_CTL_DEL) before closing them."})
 	expectSockets(t, srv, 1, s4Close, "closePair closes both of a pair's sockets, the client's and the upstream's, after EPOLL_CTL_DEL.")
 	expectDetails(t, srv.Process, want, 0, s4Close)
 }

@@ -3,6 +3,7 @@ package milestones
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"workbook/tests/harness"
 )
@@ -100,4 +101,13 @@ func expectPairGone(t *T, srv *Server, n int, sent, received int64, step int, hi
 			}
 		}
 	}
+}
+
+// busyRound starts a busy part of the check (see T.Busy) that gives up its
+// turn by itself after a moment, as readAll's do, in case what it waits
+// for (an end of file, a reply) never comes.
+func busyRound(t *T) (done func()) {
+	done = t.Busy()
+	time.AfterFunc(harness.Scaled(2*time.Second), done)
+	return done
 }

@@ -74,10 +74,12 @@ func s4Upload(t *T) {
 // which reads nothing until the proxy has stopped taking them (its memory
 // bounded meanwhile), and then reads them all.
 func bigPaused(t *T, srv *Server, from, to *harness.Conn, then func() error) {
+	done := t.Busy()
 	s := sendStream(from, bigTransfer, 1<<20, then)
 	pausedTransfer(t, srv, s, to.Name())
+	done()
 	t.Notef("%s now reads", to.Name())
-	failStream(t, readStream(to, 0, bigTransfer, 1<<20), to.Name(), bigTransfer, s4Pressure,
+	failStream(t, readStream(t, to, 0, bigTransfer, 1<<20), to.Name(), bigTransfer, s4Pressure,
 		"The bytes that had to wait must all be written once the receiver reads again: "+
 			"ask for EPOLLOUT on it while they wait, and write them in drain.")
 }
@@ -91,7 +93,7 @@ func pausedTransfer(t *T, srv *Server, s *sender, paused harness.Who) {
 		t.Failf("could not read the proxy's memory use: %v", err)
 	}
 	t.Notef("the proxy's resident memory (VmRSS): %d KiB", before>>10)
-	sent := s.waitStuck(t)
+	sent := s.waitStuck(t, srv.Pid())
 	after, err := harness.ResidentMemory(srv.Pid())
 	if err != nil {
 		t.Failf("could not read the proxy's memory use: %v", err)

@@ -3,6 +3,7 @@ package milestones
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"workbook/tests/harness"
 )
@@ -71,11 +72,16 @@ type streamRead struct {
 // readStream reads the stream from c, from offset from up to offset to,
 // piece bytes at a time, and compares them as they come. It stops at the
 // first difference or error. got counts from the start of the stream.
-func readStream(c *harness.Conn, from, to int64, piece int) streamRead {
+// Like readAll, it is a busy part of the check while the bytes flow.
+func readStream(t *T, c *harness.Conn, from, to int64, piece int) streamRead {
 	r := streamRead{got: from}
 	for r.got < to {
 		n := min(int64(piece), to-r.got)
+		done := t.Busy()
+		waiting := time.AfterFunc(quietWindow, done)
 		got, err := c.ReadFull(int(n), waitReply)
+		waiting.Stop()
+		done()
 		want := streamAt(r.got, int64(len(got)))
 		if got != string(want) {
 			i := firstDiff(got, string(want))
