@@ -63,6 +63,7 @@ var galleries = map[int][]Broken{
 	1: stage1Gallery,
 	2: stage2Gallery,
 	3: stage3Gallery,
+	4: stage4Gallery,
 }
 
 // Of returns stage n's broken programs, in the order of its table.

@@ -44,6 +44,7 @@ var sessions = map[int]map[string]sessionFunc{
 	1: stage1Sessions,
 	2: stage2Sessions,
 	3: stage3Sessions,
+	4: stage4Sessions,
 }
 
 // errSession carries a session's failure from must to runSession.

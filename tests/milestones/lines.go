@@ -33,6 +33,35 @@ const (
 	ServerMessagePrefix = "[SERVER MESSAGE] "                                       // then the reply, escaped as logged escapes it
 )
 
+// The Stage 4 proxy's lines. Its listening line names the upstream too
+// (ProxyListeningLine), and each client it relays ends with a
+// PairGoneLine.
+const (
+	ProxyConnectedLine    = "[INFO] Client connected to proxy"
+	UpstreamConnectedLine = "[INFO] Connected to upstream"
+	PairGonePrefix        = "[INFO] Client disconnected (" // then the byte counts: see PairGoneLine
+	ProxyShutdownLine     = "[INFO] Proxy shutting down"
+)
+
+// ProxyListeningLine returns the line the proxy prints once it listens on
+// port, relaying to upstream ("127.0.0.1:3000").
+func ProxyListeningLine(port int, upstream string) string {
+	return fmt.Sprintf("[INFO] Proxy listening on port %d, upstream %s", port, upstream)
+}
+
+// PairGoneLine returns the line the proxy prints when a pair is finished:
+// sent is what it wrote to the upstream for the client, received what it
+// wrote to the client from the upstream.
+func PairGoneLine(sent, received int64) string {
+	return fmt.Sprintf("%ssent %d bytes, received %d bytes)", PairGonePrefix, sent, received)
+}
+
+// CannotConnectLine returns the [WARN] line the proxy prints when its
+// connection to upstream fails for reason, such as "connection refused".
+func CannotConnectLine(upstream, reason string) string {
+	return fmt.Sprintf("%sCannot connect to upstream %s: %s; closing the client", WarnPrefix, upstream, reason)
+}
+
 // ListeningLine returns the line a server prints once it listens on port.
 func ListeningLine(port int) string {
 	return fmt.Sprintf("[INFO] Server listening on port %d", port)
@@ -55,3 +84,7 @@ func isConnected(s string) bool  { return s == ConnectedLine }
 func isGone(s string) bool       { return s == DisconnectedLine }
 func isWarn(s string) bool       { return strings.HasPrefix(s, WarnPrefix) }
 func isConnOrWarn(s string) bool { return isConnected(s) || isWarn(s) }
+func isPairGone(s string) bool   { return strings.HasPrefix(s, PairGonePrefix) }
+
+func isProxyConnected(s string) bool    { return s == ProxyConnectedLine }
+func isUpstreamConnected(s string) bool { return s == UpstreamConnectedLine }

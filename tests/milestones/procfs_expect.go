@@ -184,6 +184,7 @@ func expectSockets(t *T, srv *Server, n int, step int, hint string) {
 	for {
 		got, err := harness.OpenSockets(srv.Pid())
 		if err != nil {
+			failIfEnded(t, srv, step)
 			t.Failf("could not count the server's sockets: %v", err)
 		}
 		if got == n {
@@ -232,10 +233,13 @@ func waitOrSpin(p *harness.Process, n int, match func(string) bool, rounds int) 
 const idleWindow = 500 * time.Millisecond
 
 // An idleServer is what expectIdle knows of the server it watches: how many
-// clients are connected to it, the Steps of its lesson, and the Step and
-// hint to name for a spin whose cause its interest list does not show.
+// clients are connected to it (sockets besides the listening one), how many
+// of those rightly wait to write (a proxy holding bytes for a reader that
+// has paused), the Steps of its lesson, and the Step and hint to name for a
+// spin whose cause its interest list does not show.
 type idleServer struct {
 	clients int
+	writing int
 	steps   epollSteps
 	step    int
 	hint    string
@@ -247,19 +251,19 @@ type idleServer struct {
 // loop that spins shows in one or the other, whether it prints or not.
 func expectIdle(t *T, srv *Server, idle idleServer) {
 	loops := srv.CountLines(isDebug)
-	cpu := cpuTime(t, srv)
+	cpu := cpuTime(t, srv, idle.step)
 	start := time.Now()
 	if !settle(srv) {
 		// Still printing after a while: a loop that spins and says so
 		// is seen at once.
 		if rounds := srv.CountLines(isDebug) - loops; rounds > spinRounds {
-			failSpin(t, srv, idle, rounds, cpuTime(t, srv)-cpu, time.Since(start))
+			failSpin(t, srv, idle, rounds, cpuTime(t, srv, idle.step)-cpu, time.Since(start))
 		}
 	}
-	loops, cpu = srv.CountLines(isDebug), cpuTime(t, srv)
+	loops, cpu = srv.CountLines(isDebug), cpuTime(t, srv, idle.step)
 	t.Notef("watching the idle server for %v", idleWindow)
 	time.Sleep(idleWindow) // a quiet window: proving that nothing happens
-	cpu2 := cpuTime(t, srv)
+	cpu2 := cpuTime(t, srv, idle.step)
 	// What the server printed in the window and the harness has not read
 	// yet counts too: a server that prints faster than a busy machine
 	// lets the harness read is blocked on its full stdout, neither
@@ -274,10 +278,12 @@ func expectIdle(t *T, srv *Server, idle idleServer) {
 	t.Notef("it went round its loop %d times and used %v of CPU", loops2-loops, cpu2-cpu)
 }
 
-// cpuTime returns the CPU time the server has used so far.
-func cpuTime(t *T, srv *Server) time.Duration {
+// cpuTime returns the CPU time the server has used so far. A server that
+// has ended meanwhile fails the check naming step.
+func cpuTime(t *T, srv *Server, step int) time.Duration {
 	cpu, err := harness.CPUTime(srv.Pid())
 	if err != nil {
+		failIfEnded(t, srv, step)
 		t.Failf("could not read the server's CPU time: %v", err)
 	}
 	return cpu
@@ -327,12 +333,24 @@ func spinCause(t *T, srv *Server, idle idleServer) (step int, hint string) {
 		return idle.steps.close, fmt.Sprintf("The server watches %d client sockets, and %s still connected. "+
 			"A client that has gone stays readable (end of file) for as long as its socket is watched: "+
 			"take it out of epoll with EPOLL_CTL_DEL, then close it.", watched, connected)
-	case writers > 0:
+	case writers > idle.writing:
 		return idle.steps.pending, fmt.Sprintf("Every reply has been written, and the server still watches %d of its clients for EPOLLOUT. "+
 			"A socket almost always has room to write, so EPOLLOUT is ready at once, every time: "+
 			"ask for it only while a client has replies waiting, and stop once they are written.", writers)
 	}
 	return idle.step, idle.hint
+}
+
+// failIfEnded fails a check that could not read about the server in
+// /proc because the server has ended: that end is the thing to report.
+func failIfEnded(t *T, srv *Server, step int) {
+	if _, err := srv.WaitExit(time.Second); err == nil {
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the server ended (%v) while it should have been running", *srv.Exited()),
+			Step:    step,
+			Hint:    exitHint(srv.Process),
+		})
+	}
 }
 
 // settle waits until the server has printed nothing new for a moment, and

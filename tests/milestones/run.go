@@ -48,6 +48,15 @@ func Run(ctx context.Context, c *Check, prog Program) (res Result) {
 		if _, ok := v.(errFailed); v != nil && !ok {
 			panic(v)
 		}
+		// A check that failed stops its programs before anything else: a
+		// connection the cleanups close is news to a program still running,
+		// which could then reach a Step not done yet, after the fact, and
+		// take the blame from the real cause.
+		if t.failure != nil {
+			for _, p := range t.programs() {
+				p.Stop()
+			}
+		}
 		// Cleanups first: stopping the programs also collects the last of
 		// their output.
 		for i := len(t.cleanups) - 1; i >= 0; i-- {

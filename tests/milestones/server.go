@@ -31,16 +31,23 @@ func (t *T) StartServer(step int, args ...string) *Server {
 // command. silent, if not empty, is the hint for a server that prints
 // nothing at all.
 func (t *T) StartServerWith(opt harness.Options, step int, silent string) *Server {
-	return t.startServer(t.prog.Bin, opt, step, silent)
+	return t.startServer(t.prog.Bin, opt, step, silent, ListeningLine)
+}
+
+// StartServerSaying is StartServerWith for a server whose listening line
+// is listening(port) rather than ListeningLine(port), such as the proxy's,
+// which names its upstream too.
+func (t *T) StartServerSaying(opt harness.Options, step int, silent string, listening func(port int) string) *Server {
+	return t.startServer(t.prog.Bin, opt, step, silent, listening)
 }
 
 // StartOtherServer is StartServer for bin, a server that takes part in the
 // check besides the program under test; see StartOther.
 func (t *T) StartOtherServer(bin string, step int, args ...string) *Server {
-	return t.startServer(bin, harness.Options{Args: args, Name: filepath.Base(bin)}, step, "")
+	return t.startServer(bin, harness.Options{Args: args, Name: filepath.Base(bin)}, step, "", ListeningLine)
 }
 
-func (t *T) startServer(bin string, opt harness.Options, step int, silent string) *Server {
+func (t *T) startServer(bin string, opt harness.Options, step int, silent string, listening func(port int) string) *Server {
 	opt.Transcript, opt.Context = t.tr, t.ctx
 	var first string
 	p, port, err := harness.StartServer(bin, opt,
@@ -52,7 +59,7 @@ func (t *T) startServer(bin string, opt harness.Options, step int, silent string
 	if p != nil {
 		t.started(p)
 	}
-	want := ListeningLine(port)
+	want := listening(port)
 	if err != nil {
 		if p == nil {
 			t.Failf("could not start the program: %v", err)

@@ -1,7 +1,6 @@
 package milestones
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,27 +24,8 @@ func start3(t *T, opt harness.Options) *Server {
 // and the first "[DEBUG] Epoll wait".
 func startLoop(t *T, args ...string) *Server {
 	srv := start3(t, harness.Options{Args: args})
-	line, err := srv.NextLine(waitOutput)
-	if errors.Is(err, harness.ErrTimeout) {
-		t.Fail(Failure{
-			Summary: fmt.Sprintf("after its listening line the server printed nothing more within %v", harness.Scaled(waitOutput)),
-			Want:    DebugLine,
-			Step:    s3Wait,
-			Hint:    "Print [DEBUG] Epoll wait and flush the log before calling EpollWait, not after: with no client yet, EpollWait sleeps until one comes.",
-		})
-	}
-	if err != nil {
-		t.failWaiting(srv.Process, err, DebugLine, s3Wait)
-	}
-	if line != DebugLine {
-		t.Fail(Failure{
-			Summary: "the line after the listening line should say that the loop waits",
-			Want:    DebugLine,
-			Got:     line,
-			Step:    s3Wait,
-			Hint:    lineHint(DebugLine, line),
-		})
-	}
+	expectFirstWait(t, srv, s3Wait, "Print [DEBUG] Epoll wait and flush the log before calling EpollWait, not after: "+
+		"with no client yet, EpollWait sleeps until one comes.")
 	return srv
 }
 

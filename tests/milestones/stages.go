@@ -2,7 +2,7 @@ package milestones
 
 // Stages returns every stage of the workbook, in order.
 func Stages() []*Stage {
-	return []*Stage{stage1, stage2, stage3}
+	return []*Stage{stage1, stage2, stage3, stage4}
 }
 
 // StageByNumber returns stage n, or nil if there is none.
