@@ -34,8 +34,10 @@ func waitCount(t *T, p *harness.Process, n int, match func(string) bool, what st
 // waitAwake waits until the server has printed n stdout lines that match,
 // counted from the start of its output, and reports whether it did. It
 // gives up, reporting false, once the server has printed nothing for a
-// quiet window and is asleep (harness.OnCPU): then it waits for
-// something the check has still to do. It gives up at the deadline too, as
+// quiet window, is asleep (harness.OnCPU) and has nothing printed waiting
+// in its pipes (Unread): then it waits for something the check has still
+// to do. (On a busy machine the harness may not have read what the server
+// printed: its lines are on their way, and it is not waiting.) It gives up at the deadline too, as
 // a server may spin without printing.
 func waitAwake(srv *Server, n int, match func(string) bool) bool {
 	all := func(string) bool { return true }
@@ -49,7 +51,8 @@ func waitAwake(srv *Server, n int, match func(string) bool) bool {
 		if !errors.Is(err, harness.ErrTimeout) {
 			return false // it ended: what the check does next says so
 		}
-		if running, err := harness.OnCPU(srv.Pid()); srv.CountLines(all) == before && (err != nil || !running) {
+		running, err := harness.OnCPU(srv.Pid())
+		if srv.CountLines(all) == before && (err != nil || !running) && srv.Unread() == 0 {
 			return false
 		}
 	}
