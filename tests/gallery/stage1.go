@@ -119,8 +119,11 @@ var stage1Gallery = []Broken{
 	}
 `, ``}},
 		// accept(2) on a socket that was bound but never made to listen
-		// fails at once with EINVAL.
-		fails: map[string]string{"M1": `revisit: Step 2, "Bind and listen"`},
+		// fails at once with EINVAL, and the server ends with
+		// "[ERROR] accept: invalid argument". The Stage 1 lesson shows it.
+		fails: map[string]string{"M1": "accept(2) failed with EINVAL (\"invalid argument\"): accept needs a listening socket. " +
+			"After bind(2), call listen(2) on the socket: that is what makes it take connections for accept to return.\n" +
+			`revisit: Step 2, "Bind and listen"`},
 	},
 	{
 		name: "prints-before-listening",
@@ -136,17 +139,6 @@ var stage1Gallery = []Broken{
 		// A client that connects right after the early line, before
 		// listen(2), is refused: any check that connects may see it.
 		mayFail: allBut(1, "listen(2) is called before the listening line is printed", "port-in-use", "port-0", "bad-flags"),
-	},
-	{
-		name: "no-listen",
-		edits: []edit{{"server.go", `	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
-		return os.NewSyscallError("listen", err)
-	}
-`, ``}},
-		// accept(2) fails at once, and the server ends with
-		// "[ERROR] accept: invalid argument".
-		fails: map[string]string{"M1": "accept needs a listening socket. After bind(2), call listen(2) on the socket: " +
-			"that is what makes it take connections for accept to return.\nrevisit: Step 2,"},
 	},
 	{
 		name:         "forgets-to-import-unix",
@@ -172,6 +164,18 @@ var stage1Gallery = []Broken{
 		}
 		_ = n // the learner forgot to move past what was written`}},
 		fails: map[string]string{"M2": "A reply came again and again"},
+	},
+	{
+		name: "read-returns-buffer-size",
+		edits: []edit{{"server.go", `			return 0, os.NewSyscallError("read", err)
+		}
+		return n, nil`, `			return 0, os.NewSyscallError("read", err)
+		}
+		_ = n
+		return len(buf), nil // the learner returned how much fits, not what arrived`}},
+		// serve takes the whole buffer for what arrived: the bytes after
+		// the line are left over from before, or zeros.
+		fails: map[string]string{"M2": "readSome must return how many bytes its read(2) put in buf"},
 	},
 	{
 		name: "read-error-is-fatal",

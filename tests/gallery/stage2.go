@@ -24,6 +24,21 @@ var stage2Gallery = []Broken{
 		fails: map[string]string{"M2": "The start of this reply went missing"},
 	},
 	{
+		name: "returns-all-of-pending",
+		edits: []edit{{"client.go", `		if i := bytes.IndexByte(r.pending, '\n'); i >= 0 {
+			line := r.pending[:i+1]
+			r.pending = r.pending[i+1:]
+			return line, nil
+		}`, `		if bytes.IndexByte(r.pending, '\n') >= 0 {
+			line := r.pending // the learner returned all that had arrived
+			r.pending = nil
+			return line, nil
+		}`}},
+		// Milestone 2 sends a reply and the start of the next in one piece.
+		fails: map[string]string{"M2": "One read(2) brought this reply and the start of the next, and the client printed both as one: " +
+			"return the line up to and including its '\\n', and keep the rest in r.pending for the next call.\nrevisit: Step 4,"},
+	},
+	{
 		name: "reads-before-looking-at-pending",
 		edits: []edit{{"client.go", `	for {
 		// Bytes left over from an earlier read may already hold the line.
@@ -42,7 +57,10 @@ var stage2Gallery = []Broken{
 			return line, nil
 		}
 	}`}},
-		fails: map[string]string{"pieces": "look in r.pending for a complete line before reading again"},
+		// Milestone 2's reply and the start of the next still pass: the
+		// rest of that reply is read after the start.
+		fails: map[string]string{"pieces": "The reply to this line had arrived already, in the same read(2) as the reply before it, " +
+			"and the client is waiting in read(2) for more: next must look in r.pending for a whole line before it reads again.\nrevisit: Step 4,"},
 	},
 	{
 		name:         "forgets-to-import-bytes",
@@ -152,11 +170,25 @@ var stage2Gallery = []Broken{
 		},
 	},
 	{
-		name: "drops-cut-off-reply",
-		edits: []edit{{"client.go", `		if len(reply) > 0 {
-			fmt.Printf`, `		if len(reply) > 0 && err == nil {
-			fmt.Printf`}},
-		fails: map[string]string{"cut-off": "When read(2) returns 0 with part of a reply received, print that part"},
+		name: "cut-off-reply-not-returned",
+		edits: []edit{{"client.go", `			return r.pending, io.EOF // the server closed its side`,
+			`			return nil, io.EOF // the learner saw no reply, only the end`}},
+		// talk prints what next returns with io.EOF: here, nothing.
+		fails: map[string]string{"cut-off": "next must return that part (r.pending) with io.EOF, not nil: " +
+			"the given talk prints it as the server's message, and then main prints the disconnect line.\nrevisit: Step 4,"},
+	},
+	{
+		name: "sends-last-line-without-newline",
+		edits: []edit{{"client.go", `	if line[len(line)-1] != '\n' {
+		// The last line of a file may lack its newline. The server
+		// answers only complete lines, so give it one.
+		line = append(line, '\n')
+	}
+`, ``}},
+		// The server waits for the rest of the line, and the client for
+		// its reply: the check's deadline ends it.
+		fails: map[string]string{"no-newline": "readInput must add the '\\n' to a last line that has none: " +
+			"the server answers only complete lines.\nrevisit: Step 2,"},
 	},
 	{
 		name: "drops-last-line-without-newline",

@@ -29,7 +29,8 @@ var stage1 = &Stage{
 		},
 		{
 			ID: "M2", Kind: Milestone, Title: "reverses lines", Step: s1Answer,
-			Hint:  "Read into a buffer, give what arrived to lines.write, and answer every complete line that lines.next returns; writeAll must send all of each reply.",
+			Hint: "The given serve reads with readSome and sends each reply with writeAll: " +
+				"readSome must return how many bytes its read(2) put in buf, and writeAll must send all of b, however many write(2) calls that takes.",
 			Repro: []string{"{run}", "printf 'hello\\n' | nc -N 127.0.0.1 8080"},
 			Run:   s1Reverses,
 		},

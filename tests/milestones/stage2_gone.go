@@ -25,11 +25,28 @@ func s2Reset(t *T) {
 	expectGone(t, p, want)
 }
 
+// s2CutOff is about what next returns when the connection ends: the part
+// of a reply that arrived before the end, for talk to print.
 func s2CutOff(t *T) {
 	p, srv := connectedClient(t)
 	typeLine(t, p, srv, "def\n")
+	t.Notef("the server sends part of the reply, then closes the connection")
 	srv.Send("fe")
 	srv.Close()
-	t.ExpectLine(p, ServerMessagePrefix+"fe", s2Gone)
-	expectGone(t, p, []string{ClientConnectedLine, ServerMessagePrefix + "fe"})
+	want := ServerMessageLine("fe")
+	got, err := p.NextLine(waitOutput)
+	if err != nil {
+		t.failWaiting(p, err, want, s2Reply)
+	}
+	if got != want {
+		t.Fail(Failure{
+			Summary: "the server sent part of a reply (\"sent\" below), then closed the connection, and the client did not print that part as the server's message",
+			Sent:    "fe",
+			Want:    want,
+			Got:     got,
+			Step:    s2Reply,
+			Hint:    lineHint(want, got),
+		})
+	}
+	expectGone(t, p, []string{ClientConnectedLine, want})
 }

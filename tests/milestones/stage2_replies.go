@@ -50,7 +50,7 @@ func s2Pieces(t *T) {
 	expectMessage(t, p, "eno\n")
 	typeLine(t, p, srv, "two\n")
 	expectMessageOr(t, p, "owt\n", "The reply to this line had arrived already, in the same read(2) as the reply before it, "+
-		"and the client is waiting in read(2) for more: look in r.pending for a complete line before reading again.")
+		"and the client is waiting in read(2) for more: next must look in r.pending for a whole line before it reads again.")
 	want = append(want, ServerMessageLine("eno\n"), ServerMessageLine("owt\n"))
 	t.ExpectOutput(p, want, s2Reply)
 }
