@@ -54,9 +54,9 @@ var stage4 = &Stage{
 				"ask for EPOLLOUT on the receiver while they wait, write them in drain when it comes, " +
 				"and meanwhile ask for no EPOLLIN on the sender.",
 			Repro: []string{
-				"cd /tmp && head -c 100000000 /dev/urandom > big.bin && python3 -m http.server 3000 --bind 127.0.0.1",
+				"mkdir -p bin/www && head -c 100000000 /dev/urandom > bin/www/big.bin && python3 -m http.server 3000 --bind 127.0.0.1 -d bin/www",
 				"{run}",
-				"curl -s --limit-rate 5M http://127.0.0.1:8080/big.bin -o /tmp/copy.bin; cmp /tmp/big.bin /tmp/copy.bin",
+				"curl -s --limit-rate 5M http://127.0.0.1:8080/big.bin -o bin/copy.bin; cmp bin/www/big.bin bin/copy.bin",
 			},
 			Run: s4BothWays,
 		},
@@ -84,10 +84,11 @@ var stage4 = &Stage{
 			Hint: "While the client's pending bytes wait, ask for no EPOLLIN on the upstream: " +
 				"its bytes then wait in the kernel, and TCP slows the upstream down, instead of the proxy's memory filling up.",
 			Repro: []string{
-				"cd /tmp && head -c 100000000 /dev/urandom > big.bin && python3 -m http.server 3000 --bind 127.0.0.1",
+				"mkdir -p bin/www && head -c 100000000 /dev/urandom > bin/www/big.bin && python3 -m http.server 3000 --bind 127.0.0.1 -d bin/www",
 				"{run} -quiet",
-				"curl -s --limit-rate 5M http://127.0.0.1:8080/big.bin -o /tmp/copy.bin; cmp /tmp/big.bin /tmp/copy.bin",
-				"grep VmRSS /proc/$(pgrep -n stage4-proxy)/status   # meanwhile, a few times",
+				"curl -s --limit-rate 5M http://127.0.0.1:8080/big.bin -o bin/copy.bin; cmp bin/www/big.bin bin/copy.bin",
+				"ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line",
+				"grep VmRSS /proc/<the proxy's pid>/status   # meanwhile, a few times",
 			},
 			Run: s4Download,
 		},
@@ -98,7 +99,8 @@ var stage4 = &Stage{
 				"nc -l 127.0.0.1 3000 | (sleep 20; wc -c)   # an upstream that reads only after 20 s",
 				"{run} -quiet",
 				"head -c 100000000 /dev/zero | nc -N 127.0.0.1 8080",
-				"grep VmRSS /proc/$(pgrep -n stage4-proxy)/status   # meanwhile, a few times",
+				"ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line",
+				"grep VmRSS /proc/<the proxy's pid>/status   # meanwhile, a few times",
 			},
 			Run: s4Upload,
 		},
@@ -119,8 +121,12 @@ var stage4 = &Stage{
 			ID: "resets", Kind: Challenge, Title: "resets from each side", Step: s4Close,
 			Hint: "A reset on either side ends the pair: take both sockets out of epoll, close both, " +
 				"and skip an event about the pair that was already waiting in the same round.",
-			Repro: []string{"python3 -m http.server 3000 --bind 127.0.0.1", "{run}", "curl -s http://127.0.0.1:8080/big.bin > /dev/null & sleep 0.1; kill -9 $!"},
-			Run:   s4Resets,
+			Repro: []string{
+				"mkdir -p bin/www && head -c 100000000 /dev/urandom > bin/www/big.bin && python3 -m http.server 3000 --bind 127.0.0.1 -d bin/www",
+				"{run}",
+				"curl -s http://127.0.0.1:8080/big.bin > /dev/null & sleep 0.1; kill -9 $!",
+			},
+			Run: s4Resets,
 		},
 		{
 			ID: "binary", Kind: Challenge, Title: "binary data, every byte value", Step: s4Relay,
@@ -146,7 +152,8 @@ var stage4 = &Stage{
 				"go run ./stage3-epoll -port 3000 -quiet",
 				"{run} -quiet",
 				"for i in $(seq 2000); do echo hi | nc -N 127.0.0.1 8080 > /dev/null; done",
-				"ls -l /proc/$(pgrep -n stage4-proxy)/fd | grep -c socket   # 1: the listening socket",
+				"ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line",
+				"ls -l /proc/<the proxy's pid>/fd | grep -c socket   # 1: the listening socket",
 			},
 			Run: s4NoLeaks,
 		},
@@ -170,7 +177,8 @@ var stage4 = &Stage{
 			Repro: []string{
 				"go run ./stage3-epoll -port 3000",
 				"{run}",
-				"prlimit --pid $(pgrep -n stage4-proxy) --nofile=32:32",
+				"ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line",
+				"prlimit --pid <the proxy's pid> --nofile=32:32",
 				"for i in $(seq 40); do sleep 60 | nc 127.0.0.1 8080 & done",
 			},
 			Run: s4OutOfDescriptors,
@@ -179,7 +187,7 @@ var stage4 = &Stage{
 			ID: "signals", Kind: Challenge, Title: "SIGTERM with pairs open", Step: s4Connect,
 			Hint: "A proxy blocked in a connect(2) does not notice the signal: open the upstream socket with SOCK_NONBLOCK, " +
 				"so that the loop is back in EpollWait, where the stop signal wakes it.",
-			Repro: []string{hangingUpstream, fillQueue, "{run}", "nc 127.0.0.1 8080", "kill -TERM $(pgrep -n stage4-proxy)"},
+			Repro: []string{hangingUpstream, fillQueue, "{run}", "nc 127.0.0.1 8080", "ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line", "kill -TERM <the proxy's pid>"},
 			Run:   s4Signals,
 		},
 		{
