@@ -32,7 +32,8 @@ func expectSent(t *T, p *harness.Process, srv *harness.Conn, typed, want string)
 			"Check that readInput returns each line, reading from the one bufio.Reader it is given " +
 			"(a reader made anew for each line loses what the last one had read ahead), and that sendAll sends it."
 	case errors.Is(err, harness.ErrTimeout) && got == content(want) && !strings.HasSuffix(typed, "\n"):
-		f.Summary = fmt.Sprintf("the last line typed had no newline, and the client sent it as it was: the server received %q, and waited in vain for the newline that ends it", got)
+		f.Summary = fmt.Sprintf("the last line typed had no newline, and the client sent it as it was: "+
+			"the server received %q, and waited in vain for the newline that ends it", got)
 		f.Step = s2Input
 		f.Hint = "At the end of a file ReadBytes returns the last line without its '\\n', together with io.EOF. " +
 			"readInput must add the '\\n' to a last line that has none: the server answers only complete lines."

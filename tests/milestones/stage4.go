@@ -187,8 +187,12 @@ var stage4 = &Stage{
 			ID: "signals", Kind: Challenge, Title: "SIGTERM with pairs open", Step: s4Connect,
 			Hint: "A proxy blocked in a connect(2) does not notice the signal: open the upstream socket with SOCK_NONBLOCK, " +
 				"so that the loop is back in EpollWait, where the stop signal wakes it.",
-			Repro: []string{hangingUpstream, fillQueue, "{run}", "nc 127.0.0.1 8080", "ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line", "kill -TERM <the proxy's pid>"},
-			Run:   s4Signals,
+			Repro: []string{
+				hangingUpstream, fillQueue, "{run}", "nc 127.0.0.1 8080",
+				"ss -ltnp 'sport = :8080'   # the proxy's pid: the pid=N at the end of its line",
+				"kill -TERM <the proxy's pid>",
+			},
+			Run: s4Signals,
 		},
 		{
 			ID: "bad-upstream", Kind: Challenge, Title: "bad -upstream values", Step: s4Addr,

@@ -56,9 +56,10 @@ func s4HalfCloses(t *T) {
 	sent, held := sendUntilHeld(t, srv, c)
 	endAcked(t, c)
 	if held {
-		expectIdle(t, srv, idleServer{clients: 2, writing: 1, steps: s4Epoll, step: s4HalfClose, hint: "Both directions of the client's connection have ended now, its FIN and the proxy's, " +
-			"so epoll reports EPOLLHUP on its socket on every wait, asked for or not. While its last bytes wait for the upstream, " +
-			"take the socket out of the interest list (watch parks it), and put it back once it is wanted again."})
+		expectIdle(t, srv, idleServer{clients: 2, writing: 1, steps: s4Epoll, step: s4HalfClose,
+			hint: "Both directions of the client's connection have ended now, its FIN and the proxy's, " +
+				"so epoll reports EPOLLHUP on its socket on every wait, asked for or not. While its last bytes wait for the upstream, " +
+				"take the socket out of the interest list (watch parks it), and put it back once it is wanted again."})
 	}
 	t.Notef("%s now reads", u.Name())
 	failStream(t, readStream(t, u, 0, sent, 64<<10), u.Name(), sent, s4HalfClose, hint)

@@ -269,8 +269,9 @@ func outOfDescriptors(t *T, srv *Server, limit int) []*harness.Conn {
 	for i, c := range served {
 		t.Exchange(c, s4Relay, fmt.Sprintf("client %d still here\n", i+1))
 	}
-	expectIdle(t, srv, idleServer{clients: 2 * len(served), steps: s4Epoll, step: s4Pair, hint: "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable: " +
-		"the given acceptClients refuses it with the spare descriptor. When it is socket(2) for the upstream that fails, " +
-		"close the client yourself: it is out of the queue then."})
+	expectIdle(t, srv, idleServer{clients: 2 * len(served), steps: s4Epoll, step: s4Pair,
+		hint: "accept(2) fails with EMFILE and leaves the client in the queue, so the listening socket stays readable: " +
+			"the given acceptClients refuses it with the spare descriptor. When it is socket(2) for the upstream that fails, " +
+			"close the client yourself: it is out of the queue then."})
 	return served
 }

@@ -98,8 +98,9 @@ func s4ManyDownloads(t *T) {
 	expectFile(t, srv, c, file, "/big.txt")
 	fs.sending.waitStuck(t, srv.Pid())
 	t.Notef("the upstream sends no more: the proxy holds what %s has not taken", slow.Name())
-	expectIdle(t, srv, idleServer{clients: 4, writing: 1, steps: s4Epoll, step: s4Pressure, hint: fmt.Sprintf("While bytes wait for %s, the upstream's socket stays readable: "+
-		"ask for no EPOLLIN on it until they are written (interest), or the loop spins.", slow.Name())})
+	expectIdle(t, srv, idleServer{clients: 4, writing: 1, steps: s4Epoll, step: s4Pressure,
+		hint: fmt.Sprintf("While bytes wait for %s, the upstream's socket stays readable: "+
+			"ask for no EPOLLIN on it until they are written (interest), or the loop spins.", slow.Name())})
 	t.Notef("%s now reads", slow.Name())
 	expectFile(t, srv, slow, file, "/big.txt")
 	t.Notef("and asks for another file, on the same connection")

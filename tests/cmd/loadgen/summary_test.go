@@ -114,7 +114,8 @@ loadgen label=epoll mode=idle conns=10000 depth=1 size=32 duration=1s requests=1
 
 func TestSpread(t *testing.T) {
 	line := func(label, mode string, conns int, cpu string) string {
-		return fmt.Sprintf("loadgen label=%s mode=%s conns=%d depth=16 size=32 duration=10s requests=9 rps=9 errors=0 cpu_us_per_req=%s rss_per_conn_b=99\n", label, mode, conns, cpu)
+		return fmt.Sprintf("loadgen label=%s mode=%s conns=%d depth=16 size=32 duration=10s "+
+			"requests=9 rps=9 errors=0 cpu_us_per_req=%s rss_per_conn_b=99\n", label, mode, conns, cpu)
 	}
 	// Two rounds at 100 connections and three pipelined, each round old
 	// then new; one run that measured no CPU time; a line that is not a
