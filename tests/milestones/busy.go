@@ -1,6 +1,10 @@
 package milestones
 
-import "sync"
+import (
+	"sync"
+
+	"workbook/tests/harness"
+)
 
 // A Limit bounds how many checks may be in a busy part at once: sending or
 // reading megabytes, or opening a thousand connections, which keeps a CPU
@@ -34,4 +38,13 @@ func (t *T) Busy() (done func()) {
 	end := func() { once.Do(release) }
 	t.Cleanup(end)
 	return end
+}
+
+// Descriptors reserves n of the test process's own descriptors for the
+// check until it ends (see harness.ReserveDescriptors), waiting, if need
+// be, for checks running beside it to give theirs back. A check that opens
+// hundreds of connections at once calls it first, before Busy: it may wait
+// here, and must not hold a turn meanwhile.
+func (t *T) Descriptors(n int) {
+	t.Cleanup(harness.ReserveDescriptors(n))
 }

@@ -82,5 +82,10 @@ type Failure struct {
 	Want    any    // what was expected: a string or a []string
 	Got     any    // what came instead, of the same type as Want
 	Hint    string // a hint for this symptom; the check's Hint when empty
-	Step    int    // the Step to revisit; the check's Step when 0
+	Step    int    // the Step to revisit; the check's Step when 0, none when NoStep
 }
+
+// NoStep is the Step of a failure that is not the program's: the machine
+// stopped the check (it ran out of descriptors, say), and no Step of the
+// lesson is to blame.
+const NoStep = -1

@@ -29,9 +29,13 @@ type Result struct {
 }
 
 // Step returns the Step to revisit for a failed result: the one its
-// failure names, else the check's.
+// failure names, else the check's; 0 for a failure that is not the
+// program's (NoStep).
 func (r *Result) Step() int {
-	if r.Failure != nil && r.Failure.Step > 0 {
+	switch {
+	case r.Failure != nil && r.Failure.Step == NoStep:
+		return 0
+	case r.Failure != nil && r.Failure.Step > 0:
 		return r.Failure.Step
 	}
 	return r.Check.Step

@@ -115,6 +115,16 @@ func (t *T) failDial(srv *Server, err error, step int) {
 	// listening. An ended program is noticed at once, so this wait only
 	// runs out when the program is still running.
 	srv.WaitExit(time.Second)
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		// The check's own socket(2) failed: not the program's doing.
+		t.Fail(Failure{
+			Summary: fmt.Sprintf("the check itself could not open a socket for a client (%v): "+
+				"it may have %d descriptors open, and this check needs more. That is a limit of this machine, not a mistake in your program",
+				err, harness.DescriptorLimit()),
+			Hint: "Raise the limit on open files in your shell (ulimit -n 4096, or as high as ulimit -Hn allows), then run the check again.",
+			Step: NoStep,
+		})
+	}
 	summary := fmt.Sprintf("could not connect to %s after the server said it was listening: %v", srv.Addr(), err)
 	hint := "After its listening line the server must already be listening: call listen(2) before printing that line."
 	if errors.Is(err, syscall.ECONNREFUSED) {

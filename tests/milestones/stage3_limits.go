@@ -16,6 +16,7 @@ import (
 
 func s3Thousand(t *T) {
 	const n = 1000
+	t.Descriptors(n) // one per client
 	srv := startLoop(t)
 	t.Notef("connecting %d clients", n)
 	done := t.Busy()

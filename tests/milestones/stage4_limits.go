@@ -13,6 +13,7 @@ import (
 
 func s4Thousand(t *T) {
 	const n = 1000
+	t.Descriptors(2 * n) // per pair, the client and the upstream's end of it
 	rev := t.lineReverser()
 	srv := startProxy(t, rev.Addr())
 	t.Notef("connecting %d clients", n)

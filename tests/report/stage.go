@@ -148,6 +148,12 @@ func Next(w io.Writer, results []*milestones.StageResult, e Ending, s Style) {
 			return
 		case !sr.Passed():
 			f := sr.FirstFailure()
+			if f.Step() == 0 {
+				// Not the program's failure: what it says is what to do.
+				fmt.Fprintf(w, "%s Stage %d stopped at %s; its failure above says why, and what to do. Then run the check again.\n",
+					s.paint(bold, "Next:"), st.Number, f.Check.Name())
+				return
+			}
 			fmt.Fprintf(w, "%s Stage %d fails at %s. Read %s, then run the check again.\n",
 				s.paint(bold, "Next:"), st.Number, f.Check.Name(), StepRef(st, f.Step()))
 			return
