@@ -68,6 +68,7 @@ func (e *ExitedError) Error() string { return "the program ended (" + e.Exit.Str
 
 // A Process is a running program under test, in a process group of its own.
 type Process struct {
+	name   string // what the transcript calls it: see Options.Name
 	cmd    *exec.Cmd
 	cancel context.CancelFunc // asks exec to stop the program: see Stop
 	tr     *Transcript
@@ -109,6 +110,7 @@ func Start(bin string, opt Options) (*Process, error) {
 	}
 	cmd.WaitDelay = Scaled(grace)
 	p := &Process{
+		name:    opt.Name,
 		cmd:     cmd,
 		cancel:  cancel,
 		tr:      opt.Transcript,
@@ -151,6 +153,15 @@ func Start(bin string, opt Options) (*Process, error) {
 
 // Pid returns the program's process ID.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// called returns what the transcript's notes call the program: "the
+// program", or its name when it has one.
+func (p *Process) called() string {
+	if p.name == "" {
+		return "the program"
+	}
+	return p.name
+}
 
 func label(name string, who Who) Who {
 	if name == "" {
@@ -210,7 +221,7 @@ func (p *Process) wait() {
 	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		exit = Exit{Code: -1, Signal: ws.Signal()}
 	}
-	p.tr.Add(Check, Note, "the program ended: "+exit.String())
+	p.tr.Add(Check, Note, p.called()+" ended: "+exit.String())
 	p.mu.Lock()
 	p.exit = &exit
 	p.notifyLocked()
@@ -225,7 +236,7 @@ func (p *Process) terminate() error {
 	if !Running(pgid) {
 		return os.ErrProcessDone
 	}
-	p.tr.Notef("the check stops the program: SIGTERM to its process group")
+	p.tr.Notef("the check stops %s: SIGTERM to its process group", p.called())
 	return syscall.Kill(-pgid, syscall.SIGTERM)
 }
 

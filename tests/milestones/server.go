@@ -48,7 +48,7 @@ func (t *T) StartOtherServer(bin string, step int, args ...string) *Server {
 }
 
 func (t *T) startServer(bin string, opt harness.Options, step int, silent string, listening func(port int) string) *Server {
-	opt.Transcript, opt.Context = t.tr, t.ctx
+	t.prepare(bin, &opt)
 	var first string
 	p, port, err := harness.StartServer(bin, opt,
 		func(p *harness.Process, port int) error {

@@ -55,6 +55,7 @@ type T struct {
 	cleanups []func()
 	failure  *Failure
 	clients  int
+	runs     int // how many times the check has started the program under test
 
 	mu    sync.Mutex // guards procs
 	procs []*harness.Process
@@ -102,13 +103,26 @@ func (t *T) StartOther(bin string, args ...string) *harness.Process {
 }
 
 func (t *T) start(bin string, opt harness.Options) *harness.Process {
-	opt.Transcript, opt.Context = t.tr, t.ctx
+	t.prepare(bin, &opt)
 	p, err := harness.Start(bin, opt)
 	if err != nil {
 		t.Failf("could not start the program: %v", err)
 	}
 	t.started(p)
 	return p
+}
+
+// prepare makes opt record into the check's transcript and stop with the
+// check. A check that starts the program under test more than once tells
+// the runs apart: the first is "stdout" and "the program", the second
+// "program 2 stdout" and "program 2".
+func (t *T) prepare(bin string, opt *harness.Options) {
+	opt.Transcript, opt.Context = t.tr, t.ctx
+	if bin == t.prog.Bin {
+		if t.runs++; t.runs > 1 && opt.Name == "" {
+			opt.Name = "program " + strconv.Itoa(t.runs)
+		}
+	}
 }
 
 // started registers a program the check started, to be stopped when the
