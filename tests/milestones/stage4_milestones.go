@@ -144,6 +144,8 @@ func expectFile(t *T, srv *Server, fs *fileServer, c *harness.Conn, file []byte,
 		f.Want = string(file[i:min(i+100, len(file))])
 		f.Got = r.body[i:min(i+100, len(r.body))]
 		f.Step, f.Hint = s4Relay, bytesChanged
+	case srv.CountLines(isPairGone) > 0:
+		f.Step, f.Hint = endedEarly(srv)
 	case len(file)-len(r.body) > 2*maxHeld && fs.allTaken():
 		// Every byte right, but not all of them, though the proxy has
 		// read them all from the upstream, far more than it may hold:
@@ -151,8 +153,6 @@ func expectFile(t *T, srv *Server, fs *fileServer, c *harness.Conn, file []byte,
 		f.Summary = fmt.Sprintf("%s got the first %d bytes of %s, all of them right, and then no more, "+
 			"though the proxy had read every byte of it from the upstream", c.Name(), len(r.body), path)
 		f.Step, f.Hint = s4Relay, bytesChanged
-	case srv.CountLines(isPairGone) > 0:
-		f.Step, f.Hint = endedEarly(srv)
 	case srv.CountLines(isDebug)-loops > 1000:
 		f.Hint = fmt.Sprintf("Meanwhile the proxy went round its loop %d times: it spins. ", srv.CountLines(isDebug)-loops) +
 			"While bytes wait for the receiver, ask for no EPOLLIN on the sender, whose socket stays readable; " +

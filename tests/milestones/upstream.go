@@ -172,12 +172,12 @@ func (c countingConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// allTaken reports whether the program has taken every byte that fs has
-// sent, and fs has sent every file asked for: the server's sockets wait
-// for no acknowledgement, and the program's sockets to it hold nothing
-// unread (sock_diag(7)).
+// allTaken reports whether the program, still connected to fs, has taken
+// every byte that fs has sent, and fs has sent every file asked for: the
+// server's sockets wait for no acknowledgement, and the program's sockets
+// to it hold nothing unread (sock_diag(7)).
 func (fs *fileServer) allTaken() bool {
-	if fs.sending.sent.Load() < fs.asked.Load() {
+	if asked := fs.asked.Load(); asked == 0 || fs.sending.sent.Load() < asked {
 		return false
 	}
 	addr, err := netip.ParseAddrPort(fs.addr)
@@ -188,10 +188,12 @@ func (fs *fileServer) allTaken() bool {
 	if err != nil {
 		return false
 	}
+	connected := false
 	for _, s := range socks {
 		if s.Local == addr && s.SendQueue > 0 || s.Remote == addr && s.RecvQueue > 0 {
 			return false
 		}
+		connected = connected || s.Remote == addr
 	}
-	return true
+	return connected
 }
