@@ -31,10 +31,11 @@ func (s *proxy) startPair(client int) {
 	// TODO(step 2): open the upstream socket with unix.Socket: AF_INET,
 	// SOCK_STREAM, and the flags SOCK_NONBLOCK and SOCK_CLOEXEC. If that
 	// fails (EMFILE: no descriptor left for the pair's second socket),
-	// close the client and print one [WARN] line. Otherwise make the pair with s.addPair (if that fails,
-	// print a [WARN] line), print "[INFO] Client connected to proxy" with
-	// s.log.detail, and start the connection with
-	// connectUpstream(up, s.upstream); if that fails, s.cannotConnect.
+	// close the client and print one [WARN] line. Otherwise make the pair
+	// with s.addPair (if that fails, print a [WARN] line), print
+	// "[INFO] Client connected to proxy" with s.log.detail, and start the
+	// connection with connectUpstream(up, s.upstream); if that fails,
+	// s.cannotConnect.
 	todo(2)
 }
 

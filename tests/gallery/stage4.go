@@ -120,7 +120,43 @@ var stage4Gallery = []Broken{
 	{
 		name:  "shuts-both-ways",
 		edits: []edit{{"relay.go", `unix.Shutdown(to.fd, unix.SHUT_WR)`, `unix.Shutdown(to.fd, unix.SHUT_RDWR)`}},
-		fails: map[string]string{"half-close": "SHUT_RDWR"},
+		fails: map[string]string{"M3": "SHUT_RDWR, or close(2), would end the proxy's reading from it too"},
+	},
+	{
+		// shutWrite is called again on every event, and once the peer
+		// has closed too, shutdown(2) says ENOTCONN, which aborts the
+		// pair with a reset.
+		name: "shut-never-set",
+		edits: []edit{{"relay.go", `	f.shut = true
+`, ``}},
+		fails: map[string]string{"M3": "shutWrite must set f.shut"},
+	},
+	{
+		name: "short-write-dropped",
+		edits: []edit{{"relay.go", `	if written < n {
+		// The rest cannot stay in s.buf, which the next read, for any
+		// pair, overwrites. It waits in a buffer of its own.
+		f.pending = append(s.pool.get(), s.buf[written:n]...)
+	}
+`, ``}},
+		fails: map[string]string{"M2": "for any pair, overwrites s.buf.\nrevisit: Step 5,"},
+	},
+	{
+		name:  "pending-aliases-buf",
+		edits: []edit{{"relay.go", `		f.pending = append(s.pool.get(), s.buf[written:n]...)`, `		f.pending = s.buf[written:n] // the learner keeps a slice of the shared buffer`}},
+		fails: map[string]string{"M2": "for any pair, overwrites s.buf.\nrevisit: Step 5,"},
+	},
+	{
+		name:  "epollout-never-cleared",
+		edits: []edit{{"relay.go", `	var events uint32`, `	events := uint32(unix.EPOLLOUT) // the learner never clears it`}},
+		fails: map[string]string{"M2": "stop once they are written (interest).\nrevisit: Step 6,"},
+	},
+	{
+		name: "interest-in-out-swapped",
+		edits: []edit{{"relay.go", `	if !out.eof && len(out.pending) == 0 {
+		events |= unix.EPOLLIN`, `	if !out.eof && len(in.pending) == 0 { // the learner mixed up in and out
+		events |= unix.EPOLLIN`}},
+		fails: map[string]string{"M2": "the upstream's socket stays readable"},
 	},
 	{
 		name:  "client-read-while-connecting",

@@ -19,8 +19,25 @@ import (
 // listening socket goes into its interest list (with its descriptor as the
 // event's data), where each client's socket does, where a client's socket
 // is closed once it has gone, and where the loop asks for EPOLLOUT only
-// while it has something to write.
-type epollSteps struct{ create, watch, accept, close, pending int }
+// while it has something to write; and the words in which a spin is told
+// (a server's clients, a proxy's sockets).
+type epollSteps struct {
+	create, watch, accept, close, pending int
+	spin                                  spinWords
+}
+
+// spinWords are the words of a stage's failures for a loop that spins
+// while idle: what the program is ("the server"), and the hints for the two
+// causes that its interest list shows.
+type spinWords struct {
+	program string
+	// gone is the hint for watched sockets besides the listening one,
+	// when only connected of them should be.
+	gone func(watched, connected int) string
+	// writers is the hint for writers sockets watched for EPOLLOUT, when
+	// bytes wait for only waiting of them.
+	writers func(writers, waiting int) string
+}
 
 // expectWatched checks that the server has an epoll instance that watches
 // every socket the server has open (the listening socket and each
@@ -295,8 +312,8 @@ func cpuTime(t *T, srv *Server, step int) time.Duration {
 func failSpin(t *T, srv *Server, idle idleServer, rounds int, cpu, in time.Duration) {
 	step, hint := spinCause(t, srv, idle)
 	t.Fail(Failure{
-		Summary: fmt.Sprintf("with nothing to do, the server went round its loop %d times and used %v of CPU in %v: it spins",
-			rounds, cpu, in.Round(time.Millisecond)),
+		Summary: fmt.Sprintf("with nothing to do, %s went round its loop %d times and used %v of CPU in %v: it spins",
+			idle.steps.spin.program, rounds, cpu, in.Round(time.Millisecond)),
 		Want: "no [DEBUG] Epoll wait lines, and next to no CPU time",
 		Got:  fmt.Sprintf("%d [DEBUG] Epoll wait lines, %v of CPU time", rounds, cpu),
 		Step: step,
@@ -326,17 +343,9 @@ func spinCause(t *T, srv *Server, idle idleServer) (step int, hint string) {
 	}
 	switch {
 	case watched > idle.clients:
-		connected := fmt.Sprintf("only %d clients are", idle.clients)
-		if idle.clients == 1 {
-			connected = "only 1 client is"
-		}
-		return idle.steps.close, fmt.Sprintf("The server watches %d client sockets, and %s still connected. "+
-			"A client that has gone stays readable (end of file) for as long as its socket is watched: "+
-			"take it out of epoll with EPOLL_CTL_DEL, then close it.", watched, connected)
+		return idle.steps.close, idle.steps.spin.gone(watched, idle.clients)
 	case writers > idle.writing:
-		return idle.steps.pending, fmt.Sprintf("Every reply has been written, and the server still watches %d of its clients for EPOLLOUT. "+
-			"A socket almost always has room to write, so EPOLLOUT is ready at once, every time: "+
-			"ask for it only while a client has replies waiting, and stop once they are written.", writers)
+		return idle.steps.pending, idle.steps.spin.writers(writers, idle.writing)
 	}
 	return idle.step, idle.hint
 }

@@ -1,5 +1,7 @@
 package milestones
 
+import "fmt"
+
 // The Steps of stage3-epoll/README.md.
 const (
 	s3Create = 1 + iota
@@ -17,8 +19,29 @@ const (
 )
 
 // s3Epoll are the Steps in which the Stage 3 lesson builds its epoll
-// interest list, for expectWatched.
-var s3Epoll = epollSteps{create: s3Create, watch: s3Watch, accept: s3Accept, close: s3Serve, pending: s3Pending}
+// interest list, for expectWatched, and the words of a spin's failure.
+var s3Epoll = epollSteps{create: s3Create, watch: s3Watch, accept: s3Accept, close: s3Serve, pending: s3Pending,
+	spin: spinWords{program: "the server", gone: s3Gone, writers: s3Writers}}
+
+// s3Gone is the hint for a server that spins while it watches the
+// sockets of clients that have gone.
+func s3Gone(watched, connected int) string {
+	still := fmt.Sprintf("only %d clients are", connected)
+	if connected == 1 {
+		still = "only 1 client is"
+	}
+	return fmt.Sprintf("The server watches %d client sockets, and %s still connected. "+
+		"A client that has gone stays readable (end of file) for as long as its socket is watched: "+
+		"take it out of epoll with EPOLL_CTL_DEL, then close it.", watched, still)
+}
+
+// s3Writers is the hint for a server that spins while it watches clients
+// for EPOLLOUT with every reply written.
+func s3Writers(writers, _ int) string {
+	return fmt.Sprintf("Every reply has been written, and the server still watches %d of its clients for EPOLLOUT. "+
+		"A socket almost always has room to write, so EPOLLOUT is ready at once, every time: "+
+		"ask for it only while a client has replies waiting, and stop once they are written.", writers)
+}
 
 var stage3 = &Stage{
 	Number: 3,

@@ -1,5 +1,7 @@
 package milestones
 
+import "fmt"
+
 // The Steps of stage4-proxy/README.md.
 const (
 	s4Addr = 1 + iota
@@ -16,7 +18,28 @@ const (
 // interest list, for expectWatched and expectIdle: the poller and the
 // listening socket are given, a pair's two sockets are watched in Step 2,
 // closed in Step 7, and watched for EPOLLOUT while bytes wait in Step 6.
-var s4Epoll = epollSteps{create: s4Pair, watch: s4Pair, accept: s4Pair, close: s4Close, pending: s4Pressure}
+// A spin's failure speaks of the proxy's sockets.
+var s4Epoll = epollSteps{create: s4Pair, watch: s4Pair, accept: s4Pair, close: s4Close, pending: s4Pressure,
+	spin: spinWords{program: "the proxy", gone: s4Gone, writers: s4Writers}}
+
+// s4Gone is the hint for a proxy that spins while it watches the sockets
+// of pairs that have ended.
+func s4Gone(watched, open int) string {
+	return fmt.Sprintf("The proxy watches %d sockets besides the listening one, where its open pairs have %d. "+
+		"A socket whose peer has gone stays readable (end of file) for as long as it is watched: "+
+		"closePair takes both of a pair's sockets out of epoll (EPOLL_CTL_DEL), then closes them.", watched, open)
+}
+
+// s4Writers is the hint for a proxy that spins while it watches sockets
+// for EPOLLOUT with nothing waiting for them.
+func s4Writers(writers, waiting int) string {
+	watched := fmt.Sprintf("The proxy watches %d of its sockets for EPOLLOUT, with no bytes waiting for any of them. ", writers)
+	if waiting > 0 {
+		watched = fmt.Sprintf("The proxy watches %d of its sockets for EPOLLOUT, and bytes wait for only %d of them. ", writers, waiting)
+	}
+	return watched + "A socket almost always has room to write, so EPOLLOUT is ready at once, every time: " +
+		"ask for it only while bytes wait for that side (in.pending), and stop once they are written (interest)."
+}
 
 // The hanging upstream of the lesson's "Try it by hand", for repro
 // commands: it listens with a backlog of 0 and never accepts, and one nc

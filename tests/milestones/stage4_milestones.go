@@ -3,6 +3,7 @@ package milestones
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"workbook/tests/harness"
@@ -95,22 +96,22 @@ func s4ManyDownloads(t *T) {
 	slow.Send(getRequest("/big.txt"))
 	c := t.Dial(srv, s4Addr)
 	c.Send(getRequest("/big.txt"))
-	expectFile(t, srv, c, file, "/big.txt")
+	expectFile(t, srv, fs, c, file, "/big.txt")
 	fs.sending.waitStuck(t, srv.Pid())
 	t.Notef("the upstream sends no more: the proxy holds what %s has not taken", slow.Name())
 	expectIdle(t, srv, idleServer{clients: 4, writing: 1, steps: s4Epoll, step: s4Pressure,
 		hint: fmt.Sprintf("While bytes wait for %s, the upstream's socket stays readable: "+
 			"ask for no EPOLLIN on it until they are written (interest), or the loop spins.", slow.Name())})
 	t.Notef("%s now reads", slow.Name())
-	expectFile(t, srv, slow, file, "/big.txt")
+	expectFile(t, srv, fs, slow, file, "/big.txt")
 	t.Notef("and asks for another file, on the same connection")
 	slow.Send(getRequest("/small.txt"))
-	expectFile(t, srv, slow, small, "/small.txt")
+	expectFile(t, srv, fs, slow, small, "/small.txt")
 }
 
 // expectFile reads a response on c and fails unless it is 200 OK with
-// file as its body.
-func expectFile(t *T, srv *Server, c *harness.Conn, file []byte, path string) {
+// file as its body. fs is the upstream that serves it.
+func expectFile(t *T, srv *Server, fs *fileServer, c *harness.Conn, file []byte, path string) {
 	loops := srv.CountLines(isDebug)
 	r, err := readResponse(t, c)
 	if err == nil && r.status == "HTTP/1.1 200 OK" && r.body == string(file) {
@@ -129,14 +130,29 @@ func expectFile(t *T, srv *Server, c *harness.Conn, file []byte, path string) {
 	case err == nil && r.status != "HTTP/1.1 200 OK":
 		f.Summary = fmt.Sprintf("%s asked for %s over HTTP/1.1 through the proxy, and the response's status is not 200 OK", c.Name(), path)
 		f.Want, f.Got, f.Step, f.Hint = "HTTP/1.1 200 OK", r.status, s4Relay, ""
-	case err == nil:
+	case err == nil || !strings.HasPrefix(string(file), r.body):
+		// Bytes lost or changed on the way: relay's doing, whether the
+		// body is whole or not. (A relay that drops what write did not
+		// take loses bytes in the middle, so what comes after them is
+		// different; a body that stops short with every byte right is
+		// for the cases below.)
 		i := firstDiff(r.body, string(file))
 		f.Summary = fmt.Sprintf("%s got %s with its bytes right up to byte %d, then different ones", c.Name(), path, i)
+		if err != nil {
+			f.Summary += fmt.Sprintf(", and %v", err)
+		}
 		f.Want = string(file[i:min(i+100, len(file))])
 		f.Got = r.body[i:min(i+100, len(r.body))]
-		f.Step, f.Hint = s4Relay, ""
+		f.Step, f.Hint = s4Relay, bytesChanged
 	case srv.CountLines(isPairGone) > 0:
 		f.Step, f.Hint = endedEarly(srv)
+	case len(file)-len(r.body) > 2*maxHeld && fs.allTaken():
+		// Every byte right, but not all of them, though the proxy has
+		// read them all from the upstream, far more than it may hold:
+		// it left out the rest, once the client stopped taking them.
+		f.Summary = fmt.Sprintf("%s got the first %d bytes of %s, all of them right, and then no more, "+
+			"though the proxy had read every byte of it from the upstream", c.Name(), len(r.body), path)
+		f.Step, f.Hint = s4Relay, bytesChanged
 	case srv.CountLines(isDebug)-loops > 1000:
 		f.Hint = fmt.Sprintf("Meanwhile the proxy went round its loop %d times: it spins. ", srv.CountLines(isDebug)-loops) +
 			"While bytes wait for the receiver, ask for no EPOLLIN on the sender, whose socket stays readable; " +
@@ -144,6 +160,16 @@ func expectFile(t *T, srv *Server, c *harness.Conn, file []byte, path string) {
 	}
 	t.Fail(f)
 }
+
+// maxHeld is the most that a proxy holds for one direction of a pair: one
+// read's worth, chunkSize in the skeleton's buffer.go.
+const maxHeld = 64 << 10
+
+// bytesChanged is the hint for a relayed stream with other bytes in it
+// than the sender sent: some left out, or some overwritten.
+const bytesChanged = "Bytes went missing or changed on the way. relay must pass on exactly s.buf[:n]: " +
+	"what write did not take must wait in f.pending, copied into a buffer of its own (s.pool.get), " +
+	"because the next read, for any pair, overwrites s.buf."
 
 // endedEarly returns the Step and hint for a proxy that ended a pair
 // though neither side had closed.
@@ -190,19 +216,91 @@ func s4Endings(t *T) {
 	expectPairGone(t, srv, 2, 5, 26, s4HalfClose, "")
 	want = append(want, ProxyConnectedLine, UpstreamConnectedLine, PairGoneLine(5, 26))
 
+	t.Notef("a client sends a request and ends its sending, as nc -N does; the upstream answers after reading its end of file")
+	sent, received := s4AnswerAfterEnd(t, srv, up, 3)
+	want = append(want, ProxyConnectedLine, UpstreamConnectedLine, PairGoneLine(sent, received))
+
 	t.Notef("the proxy goes on")
-	c, u = pairUp(t, srv, up, 3)
+	c, u = pairUp(t, srv, up, 4)
 	relayed(t, c, u, "still there?\n", s4Relay)
 	relayed(t, u, c, "yes\n", s4Relay)
 	c.Close()
 	expectEnd(t, u, "", fmt.Sprintf("after %s closed its connection, ", c.Name()))
 	u.Close()
-	expectPairGone(t, srv, 3, 13, 4, s4HalfClose, "")
+	expectPairGone(t, srv, 4, 13, 4, s4HalfClose, "")
 	want = append(want, ProxyConnectedLine, UpstreamConnectedLine, PairGoneLine(13, 4))
 	expectIdle(t, srv, idleServer{steps: s4Epoll, step: s4Close, hint: "With every pair gone, nothing is ready: " +
 		"closePair must take both sockets out of the interest list (EPOLL_CTL_DEL) before closing them."})
 	expectSockets(t, srv, 1, s4Close, "closePair closes both of a pair's sockets, the client's and the upstream's, after EPOLL_CTL_DEL.")
 	expectDetails(t, srv.Process, want, 0, s4Close)
+}
+
+// tcpTimeWait is TCP_TIME_WAIT, as the kernel numbers a TCP socket's
+// states: the state of the end that sent its FIN first, once the other
+// end's FIN has arrived.
+const tcpTimeWait = 6
+
+// s4AnswerAfterEnd is the part of Milestone 3 that an HTTP/1.0 request
+// through nc -N needs: client n sends a request and ends its sending, and
+// must still get the whole answer, which the upstream sends after reading
+// that end of file, and then closes. The answer and the upstream's end of
+// file reach the proxy in the same round (the proxy is paused meanwhile),
+// as they do from an HTTP/1.0 server with a small file. It returns the
+// bytes the disconnect line counts.
+func s4AnswerAfterEnd(t *T, srv *Server, up *upstream, n int) (sent, received int64) {
+	c, u := pairUp(t, srv, up, n)
+	request, answer := "GET / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe whole answer\n"
+	c.Send(request)
+	c.CloseWrite()
+	expectEnd(t, u, request, fmt.Sprintf("after %s sent its request and closed its sending side, ", c.Name()))
+	if err := srv.Pause(); err != nil {
+		failIfEnded(t, srv, s4HalfClose)
+		t.Failf("could not pause the proxy: %v", err)
+	}
+	t.Cleanup(func() { srv.Resume() })
+	u.Send(answer)
+	u.Close()
+	// The proxy's end of the upstream connection: its FIN answered, or
+	// gone (a socket that reads no more is reset by arriving bytes).
+	waitKernel(t, u.RemoteAddr(), u.LocalAddr(), func(s harness.TCPSocket, ok bool) bool {
+		return !ok || s.State == tcpTimeWait || s.State == harness.TCPClose
+	})
+	t.Notef("the answer and the upstream's end of file have reached the proxy; it goes on")
+	if err := srv.Resume(); err != nil {
+		t.Failf("could not resume the proxy: %v", err)
+	}
+	got, err := c.ReadToEOF(waitReply)
+	if err != nil || got != answer {
+		t.Fail(answerLost(c, answer, got, err))
+	}
+	c.Close()
+	expectPairGone(t, srv, n, int64(len(request)), int64(len(answer)), s4HalfClose, "")
+	return int64(len(request)), int64(len(answer))
+}
+
+// answerLost is the failure for client c, which had ended its sending and
+// should then have got answer and an end of file; it got got, then err.
+func answerLost(c *harness.Conn, answer, got string, err error) Failure {
+	f := Failure{
+		Summary: fmt.Sprintf("%s ended its sending, and then should get the upstream's answer, %d bytes, and end of file; it got %d bytes, then %s",
+			c.Name(), len(answer), len(got), errOrEOF(err)),
+		Want: answer,
+		Got:  got,
+		Step: s4HalfClose,
+		Hint: "End of file from one side is passed on, after the bytes before it: shutdown(SHUT_WR) the other side, " +
+			"and keep relaying the other direction until it ends as well.",
+	}
+	switch {
+	case got == "" && err != harness.ErrTimeout:
+		f.Hint = "The client's end of file ends the client's direction only: shutdown(SHUT_WR) the upstream's socket " +
+			"(SHUT_RDWR, or close(2), would end the proxy's reading from it too), " +
+			"and keep relaying what the upstream sends until its own end of file."
+	case got == answer && err != harness.ErrTimeout:
+		f.Hint = "The whole answer came, and then a reset, not an end of file: the pair was aborted at the upstream's end of file. " +
+			"shutWrite must set f.shut once it has shut the receiver, so that exchange shuts each side once, " +
+			"and serve finishes the pair once both flows are shut. (Shut again after its peer has closed, a socket says ENOTCONN.)"
+	}
+	return f
 }
 
 // s4RefusedOnce is the first part of Milestone 3: an upstream that

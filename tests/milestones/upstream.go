@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -123,7 +124,8 @@ func (r *reverser) serve(c *harness.Conn) {
 // in the check's own process.
 type fileServer struct {
 	addr    string
-	sending *sender // counts the bytes written to every connection so far
+	sending *sender      // counts the bytes written to every connection so far
+	asked   atomic.Int64 // the sizes of the files asked for so far, added up
 }
 
 // serveFiles starts a fileServer on a free loopback port with files, by
@@ -137,6 +139,7 @@ func (t *T) serveFiles(files map[string][]byte) *fileServer {
 	mux := http.NewServeMux()
 	for path, body := range files {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			fs.asked.Add(int64(len(body)))
 			http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(body))
 		})
 		t.Notef("the upstream, on %s, is an HTTP server (Go's net/http) with %s, %d bytes", fs.addr, path, len(body))
@@ -167,4 +170,30 @@ func (c countingConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// allTaken reports whether the program, still connected to fs, has taken
+// every byte that fs has sent, and fs has sent every file asked for: the
+// server's sockets wait for no acknowledgement, and the program's sockets
+// to it hold nothing unread (sock_diag(7)).
+func (fs *fileServer) allTaken() bool {
+	if asked := fs.asked.Load(); asked == 0 || fs.sending.sent.Load() < asked {
+		return false
+	}
+	addr, err := netip.ParseAddrPort(fs.addr)
+	if err != nil {
+		return false
+	}
+	socks, err := harness.TCPSocketsIn(harness.TCPEstablished)
+	if err != nil {
+		return false
+	}
+	connected := false
+	for _, s := range socks {
+		if s.Local == addr && s.SendQueue > 0 || s.Remote == addr && s.RecvQueue > 0 {
+			return false
+		}
+		connected = connected || s.Remote == addr
+	}
+	return connected
 }
