@@ -45,14 +45,15 @@ func streamAt(off, n int64) []byte {
 // not nil).
 func sendStream(c *harness.Conn, size int64, chunk int, then func() error) *sender {
 	s := &sender{done: make(chan struct{})}
+	s.starts()
 	go func() {
 		defer close(s.done)
+		defer s.finishes()
 		for off := int64(0); off < size; off += int64(chunk) {
 			n := min(int64(chunk), size-off)
-			if s.err = c.SendBlocking(string(streamAt(off, n))); s.err != nil {
+			if s.err = s.send(c, string(streamAt(off, n))); s.err != nil {
 				return
 			}
-			s.sent.Add(n)
 		}
 		if then != nil {
 			s.err = then()

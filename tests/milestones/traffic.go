@@ -55,6 +55,65 @@ type sender struct {
 	sent atomic.Int64
 	done chan struct{}
 	err  error // set before done is closed
+
+	mu      sync.Mutex
+	sending int       // senders that have more to send: goroutines, or requests being answered
+	writing int       // writes under way, on one connection or several
+	since   time.Time // since when some write has been under way, without a break
+}
+
+// starts and finishes bracket the work of one of s's senders.
+func (s *sender) starts() {
+	s.mu.Lock()
+	s.sending++
+	s.mu.Unlock()
+}
+
+func (s *sender) finishes() {
+	s.mu.Lock()
+	s.sending--
+	s.mu.Unlock()
+}
+
+// send writes data on c, counting it as sent once written.
+func (s *sender) send(c *harness.Conn, data string) error {
+	s.begin()
+	err := c.SendBlocking(data)
+	n := len(data)
+	if err != nil {
+		n = 0
+	}
+	s.end(n)
+	return err
+}
+
+// begin and end bracket a write; end adds n bytes to what was sent.
+func (s *sender) begin() {
+	s.mu.Lock()
+	if s.writing++; s.writing == 1 {
+		s.since = time.Now()
+	}
+	s.mu.Unlock()
+}
+
+func (s *sender) end(n int) {
+	s.sent.Add(int64(n))
+	s.mu.Lock()
+	s.writing--
+	s.mu.Unlock()
+}
+
+// stopped reports whether s sends no more, as far as it can tell after a
+// window of d without progress: it has nothing more to send, or its
+// writes have been under way, without a break, for d or longer, which
+// means that the kernel holds them back because the other side does not
+// read. A sender that is neither, in the middle of its work between two
+// writes, has not been stopped: the check itself was kept off the CPU (a
+// busy machine).
+func (s *sender) stopped(d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sending == 0 || s.writing > 0 && time.Since(s.since) >= d
 }
 
 // sendInBackground sends data, then calls then (if not nil). It sends in
@@ -62,14 +121,15 @@ type sender struct {
 func sendInBackground(c *harness.Conn, data string, then func() error) *sender {
 	const chunk = 16 << 10
 	s := &sender{done: make(chan struct{})}
+	s.starts()
 	go func() {
 		defer close(s.done)
+		defer s.finishes()
 		for off := 0; off < len(data); off += chunk {
 			end := min(off+chunk, len(data))
-			if s.err = c.SendBlocking(data[off:end]); s.err != nil {
+			if s.err = s.send(c, data[off:end]); s.err != nil {
 				return
 			}
-			s.sent.Add(int64(end - off))
 		}
 		if then != nil {
 			s.err = then()
@@ -95,7 +155,7 @@ func (s *sender) waitStuck(t *T, pid int) int64 {
 		case <-time.After(quiet): // a quiet window: no progress
 		}
 		n := s.sent.Load()
-		if n == last {
+		if n == last && s.stopped(quiet) {
 			if running, err := harness.OnCPU(pid); err != nil || !running {
 				return n // asleep, or ended: either way it takes no more
 			}

@@ -139,36 +139,40 @@ func (t *T) serveFiles(files map[string][]byte) *fileServer {
 	mux := http.NewServeMux()
 	for path, body := range files {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			fs.sending.starts()
+			defer fs.sending.finishes()
 			fs.asked.Add(int64(len(body)))
 			http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(body))
 		})
 		t.Notef("the upstream, on %s, is an HTTP server (Go's net/http) with %s, %d bytes", fs.addr, path, len(body))
 	}
 	srv := &http.Server{Handler: mux, ErrorLog: log.New(io.Discard, "", 0)}
-	go srv.Serve(countingListener{ln, &fs.sending.sent})
+	go srv.Serve(countingListener{ln, fs.sending})
 	t.Cleanup(func() { srv.Close() })
 	return fs
 }
 
-// A countingListener counts what is written to the connections it accepts.
+// A countingListener counts what is written to the connections it
+// accepts, and how long each write takes, in s.
 type countingListener struct {
 	net.Listener
-	n *atomic.Int64
+	s *sender
 }
 
 func (l countingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	return countingConn{c, l.n}, err
+	return countingConn{c, l.s}, err
 }
 
 type countingConn struct {
 	net.Conn
-	n *atomic.Int64
+	s *sender
 }
 
 func (c countingConn) Write(b []byte) (int, error) {
+	c.s.begin()
 	n, err := c.Conn.Write(b)
-	c.n.Add(int64(n))
+	c.s.end(n)
 	return n, err
 }
 
