@@ -183,10 +183,14 @@ func (s *Session) flood() {
 	c, err := harness.Dial(s.addr(), "flood", s.terminal(false).tr)
 	s.must(err)
 	s.cleanup(func() { c.Close() })
-	var sent atomic.Int64
+	var sent, writeStart atomic.Int64 // writeStart: when the write under way began (UnixNano)
 	chunk := strings.Repeat(strings.Repeat("x", 1000)+"\n", 64)
 	go func() {
-		for c.SendBlocking(chunk) == nil {
+		for {
+			writeStart.Store(time.Now().UnixNano())
+			if c.SendBlocking(chunk) != nil {
+				return
+			}
 			sent.Add(int64(len(chunk)))
 		}
 	}()
@@ -195,7 +199,10 @@ func (s *Session) flood() {
 	for last := int64(-1); time.Now().Before(end); {
 		time.Sleep(quiet) // a quiet window: no progress, no event to wait for
 		n := sent.Load()
-		if n == last {
+		// No progress, and the write under way held back for the whole
+		// window: the kernel's buffers are full. (No progress alone may
+		// only mean that this goroutine was kept off a busy CPU.)
+		if n == last && time.Since(time.Unix(0, writeStart.Load())) >= quiet {
 			return
 		}
 		last = n
