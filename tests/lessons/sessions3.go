@@ -50,8 +50,8 @@ var stage3Sessions = map[string]sessionFunc{
 	// Client 1 sends a large file and reads nothing; client 2 sends one
 	// line and closes its side; then ss shows the sockets.
 	"stuck-in-write": func(s *Session) {
-		s.server(s.terminal(false), s.st.Dir, s.program())
-		s.flood()
+		srv := s.server(s.terminal(false), s.st.Dir, s.program())
+		s.flood(srv.Pid())
 		s.terminal(true).nc("echo 'are you there?' | nc -N 127.0.0.1 8080").halfClose("are you there?\n")
 		t := s.terminal(false)
 		s.settled(t)
@@ -88,7 +88,7 @@ var stage3Sessions = map[string]sessionFunc{
 		srv := t.start("bin/stage3-epoll -quiet & server=$!", false, s.program(), "-quiet", "-port", s.portArg())
 		srv.waitFor("Server listening on port")
 		t.command("nc -N 127.0.0.1 8080 < $big | (sleep 30; wc -c) &")
-		s.flood()
+		s.flood(srv.Pid())
 		t.pipe("echo 'are you there?' | nc -N 127.0.0.1 8080", "are you there?\n")
 		t.shell("grep VmRSS /proc/$server/status", "grep", "VmRSS", fmt.Sprintf("/proc/%d/status", srv.Pid()))
 		s.ss(t)
@@ -176,10 +176,10 @@ func (c *nc) halfClose(text string) {
 }
 
 // flood connects a client that sends lines of 1,000 x's, as many as the
-// server takes, and reads nothing; it returns once the client's sending has
-// stopped for a moment: the server holds all it will, and TCP holds the
-// rest back.
-func (s *Session) flood() {
+// server (process pid) takes, and reads nothing; it returns once the
+// client's sending has stopped for a moment, with the server asleep: the
+// server holds all it will, and TCP holds the rest back.
+func (s *Session) flood(pid int) {
 	c, err := harness.Dial(s.addr(), "flood", s.terminal(false).tr)
 	s.must(err)
 	s.cleanup(func() { c.Close() })
@@ -203,7 +203,10 @@ func (s *Session) flood() {
 		// window: the kernel's buffers are full. (No progress alone may
 		// only mean that this goroutine was kept off a busy CPU.)
 		if n == last && time.Since(time.Unix(0, writeStart.Load())) >= quiet {
-			return
+			// And the server asleep, not merely kept off the CPU.
+			if running, err := harness.OnCPU(pid); err != nil || !running {
+				return
+			}
 		}
 		last = n
 	}
