@@ -172,10 +172,11 @@ var stage4Gallery = []Broken{
 		edits: []edit{{"proxy.go", `			if p := s.pairs[fd]; p != nil {
 				s.serve(p, fd, ev.Events)
 			}`, `			s.serve(s.pairs[fd], fd, ev.Events)`}},
-		fails: map[string]string{
-			"resets":  "panicked",
-			"fd-leak": "panicked",
-		},
+		// The resets challenge makes both of a pair's events meet in one
+		// round (it pauses the proxy); 2,000 pairs that come and go meet
+		// them only by chance.
+		fails:   map[string]string{"resets": "panicked"},
+		mayFail: map[string]string{"fd-leak": "panicked"},
 	},
 	{
 		name:  "no-parking",
