@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"workbook/tests/harness"
@@ -183,34 +182,19 @@ func (s *Session) flood(pid int) {
 	c, err := harness.Dial(s.addr(), "flood", s.terminal(false).tr)
 	s.must(err)
 	s.cleanup(func() { c.Close() })
-	var sent, writeStart atomic.Int64 // writeStart: when the write under way began (UnixNano)
+	var snd harness.Sender
+	snd.Starts() // and never finishes: it sends until the kernel holds it back
 	chunk := strings.Repeat(strings.Repeat("x", 1000)+"\n", 64)
 	go func() {
 		for {
-			writeStart.Store(time.Now().UnixNano())
-			if c.SendBlocking(chunk) != nil {
-				return
+			if snd.Send(c, chunk) != nil {
+				return // the session is over, and the connection closed
 			}
-			sent.Add(int64(len(chunk)))
 		}
 	}()
-	quiet := harness.Scaled(300 * time.Millisecond)
-	end := time.Now().Add(harness.Scaled(30 * time.Second))
-	for last := int64(-1); time.Now().Before(end); {
-		time.Sleep(quiet) // a quiet window: no progress, no event to wait for
-		n := sent.Load()
-		// No progress, and the write under way held back for the whole
-		// window: the kernel's buffers are full. (No progress alone may
-		// only mean that this goroutine was kept off a busy CPU.)
-		if n == last && time.Since(time.Unix(0, writeStart.Load())) >= quiet {
-			// And the server asleep, not merely kept off the CPU.
-			if running, err := harness.OnCPU(pid); err != nil || !running {
-				return
-			}
-		}
-		last = n
+	if _, err := snd.WaitStuck(pid, nil); err != nil {
+		s.must(fmt.Errorf("the flood client: %v", err))
 	}
-	s.must(fmt.Errorf("the client was still sending after %v", harness.Scaled(30*time.Second)))
 }
 
 // settled waits until no socket of the session's port is in FIN-WAIT-1: a

@@ -45,13 +45,13 @@ func streamAt(off, n int64) []byte {
 // not nil).
 func sendStream(c *harness.Conn, size int64, chunk int, then func() error) *sender {
 	s := &sender{done: make(chan struct{})}
-	s.starts()
+	s.Starts()
 	go func() {
 		defer close(s.done)
-		defer s.finishes()
+		defer s.Finishes()
 		for off := int64(0); off < size; off += int64(chunk) {
 			n := min(int64(chunk), size-off)
-			if s.err = s.send(c, string(streamAt(off, n))); s.err != nil {
+			if s.err = s.Send(c, string(streamAt(off, n))); s.err != nil {
 				return
 			}
 		}

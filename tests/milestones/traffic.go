@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"workbook/tests/harness"
@@ -52,68 +51,9 @@ var numbered struct {
 // A sender sends on a connection from a goroutine of its own, so that a
 // check can watch how far it gets while the other side does not read.
 type sender struct {
-	sent atomic.Int64
-	done chan struct{}
-	err  error // set before done is closed
-
-	mu      sync.Mutex
-	sending int       // senders that have more to send: goroutines, or requests being answered
-	writing int       // writes under way, on one connection or several
-	since   time.Time // since when some write has been under way, without a break
-}
-
-// starts and finishes bracket the work of one of s's senders.
-func (s *sender) starts() {
-	s.mu.Lock()
-	s.sending++
-	s.mu.Unlock()
-}
-
-func (s *sender) finishes() {
-	s.mu.Lock()
-	s.sending--
-	s.mu.Unlock()
-}
-
-// send writes data on c, counting it as sent once written.
-func (s *sender) send(c *harness.Conn, data string) error {
-	s.begin()
-	err := c.SendBlocking(data)
-	n := len(data)
-	if err != nil {
-		n = 0
-	}
-	s.end(n)
-	return err
-}
-
-// begin and end bracket a write; end adds n bytes to what was sent.
-func (s *sender) begin() {
-	s.mu.Lock()
-	if s.writing++; s.writing == 1 {
-		s.since = time.Now()
-	}
-	s.mu.Unlock()
-}
-
-func (s *sender) end(n int) {
-	s.sent.Add(int64(n))
-	s.mu.Lock()
-	s.writing--
-	s.mu.Unlock()
-}
-
-// stopped reports whether s sends no more, as far as it can tell after a
-// window of d without progress: it has nothing more to send, or its
-// writes have been under way, without a break, for d or longer, which
-// means that the kernel holds them back because the other side does not
-// read. A sender that is neither, in the middle of its work between two
-// writes, has not been stopped: the check itself was kept off the CPU (a
-// busy machine).
-func (s *sender) stopped(d time.Duration) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sending == 0 || s.writing > 0 && time.Since(s.since) >= d
+	harness.Sender
+	done chan struct{} // closed when the goroutine is done; nil if there is none
+	err  error         // set before done is closed
 }
 
 // sendInBackground sends data, then calls then (if not nil). It sends in
@@ -121,13 +61,13 @@ func (s *sender) stopped(d time.Duration) bool {
 func sendInBackground(c *harness.Conn, data string, then func() error) *sender {
 	const chunk = 16 << 10
 	s := &sender{done: make(chan struct{})}
-	s.starts()
+	s.Starts()
 	go func() {
 		defer close(s.done)
-		defer s.finishes()
+		defer s.Finishes()
 		for off := 0; off < len(data); off += chunk {
 			end := min(off+chunk, len(data))
-			if s.err = s.send(c, data[off:end]); s.err != nil {
+			if s.err = s.Send(c, data[off:end]); s.err != nil {
 				return
 			}
 		}
@@ -138,32 +78,15 @@ func sendInBackground(c *harness.Conn, data string, then func() error) *sender {
 	return s
 }
 
-// waitStuck waits until the sender has sent everything, or is stuck: it
-// has made no progress for a short quiet window, at the end of which the
-// server (process pid) is asleep rather than running or waiting for a CPU.
-// Then the server has stopped reading, and is not merely slow. It returns
-// how much was sent. The window scales with the deadlines, as a slow
-// machine may pause the server for a moment.
+// waitStuck waits until the sender has sent everything, or is stuck
+// because the server (process pid) has stopped reading (see
+// harness.Sender.WaitStuck), and returns how much was sent.
 func (s *sender) waitStuck(t *T, pid int) int64 {
-	deadline := time.Now().Add(harness.Scaled(30 * time.Second))
-	quiet := harness.Scaled(300 * time.Millisecond)
-	last := int64(-1)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.done:
-			return s.sent.Load()
-		case <-time.After(quiet): // a quiet window: no progress
-		}
-		n := s.sent.Load()
-		if n == last && s.stopped(quiet) {
-			if running, err := harness.OnCPU(pid); err != nil || !running {
-				return n // asleep, or ended: either way it takes no more
-			}
-		}
-		last = n
+	n, err := s.WaitStuck(pid, s.done)
+	if err != nil {
+		t.Failf("%v", err)
 	}
-	t.Failf("a client was still sending after %v, or the server kept running without taking what it sent", harness.Scaled(30*time.Second))
-	return 0
+	return n
 }
 
 // readAll reads n bytes from c, a MiB at a time, and returns what arrived,

@@ -139,8 +139,8 @@ func (t *T) serveFiles(files map[string][]byte) *fileServer {
 	mux := http.NewServeMux()
 	for path, body := range files {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
-			fs.sending.starts()
-			defer fs.sending.finishes()
+			fs.sending.Starts()
+			defer fs.sending.Finishes()
 			fs.asked.Add(int64(len(body)))
 			http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(body))
 		})
@@ -170,9 +170,9 @@ type countingConn struct {
 }
 
 func (c countingConn) Write(b []byte) (int, error) {
-	c.s.begin()
+	c.s.Begin()
 	n, err := c.Conn.Write(b)
-	c.s.end(n)
+	c.s.End(n)
 	return n, err
 }
 
@@ -181,7 +181,7 @@ func (c countingConn) Write(b []byte) (int, error) {
 // server's sockets wait for no acknowledgement, and the program's sockets
 // to it hold nothing unread (sock_diag(7)).
 func (fs *fileServer) allTaken() bool {
-	if asked := fs.asked.Load(); asked == 0 || fs.sending.sent.Load() < asked {
+	if asked := fs.asked.Load(); asked == 0 || fs.sending.Sent() < asked {
 		return false
 	}
 	addr, err := netip.ParseAddrPort(fs.addr)
