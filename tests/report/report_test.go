@@ -93,6 +93,34 @@ func TestFailureTellsTheWholeStory(t *testing.T) {
 // redrawing: on a real terminal only, and there only when neither TERM=dumb
 // nor NO_COLOR asks for plain text. /dev/null is a character device, but
 // not a terminal.
+// TestMachineLimitHasNoRepro checks that a failure that is not the
+// program's (NoStep: the check ran out of descriptors) names no Step and
+// offers no commands to reproduce it by hand: there is nothing of the
+// learner's to try.
+func TestMachineLimitHasNoRepro(t *testing.T) {
+	st := &milestones.Stage{Number: 3, Dir: "stage3-epoll", Steps: []string{"Create a socket"}}
+	res := milestones.Result{
+		Check:  &milestones.Check{ID: "C1", Title: "a thousand clients", Step: 1, Repro: []string{"{run}"}},
+		Status: milestones.Failed,
+		Failure: &milestones.Failure{
+			Summary: "the check itself could not open a socket for a client",
+			Hint:    "Raise the limit on open files in your shell",
+			Step:    milestones.NoStep,
+		},
+	}
+	var b strings.Builder
+	Failure(&b, res, Details{Stage: st, Run: "go run ./stage3-epoll"}, Style{})
+	out := b.String()
+	for _, unwanted := range []string{"revisit:", "try it by hand", "$ go run ./stage3-epoll"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("a failure of the machine's shows %q:\n%s", unwanted, out)
+		}
+	}
+	if !strings.Contains(out, "hint: Raise the limit") {
+		t.Errorf("the failure lacks its hint:\n%s", out)
+	}
+}
+
 func TestForTerminal(t *testing.T) {
 	control, terminal, err := harness.OpenPTY()
 	if err != nil {

@@ -94,7 +94,9 @@ func Failure(w io.Writer, res milestones.Result, d Details, s Style) {
 	if step := res.Step(); step > 0 {
 		fmt.Fprintf(&b, "revisit: %s\n", StepRef(d.Stage, step))
 	}
-	if len(c.Repro) > 0 {
+	// A failure that is not the program's (the machine's limits) has
+	// nothing to reproduce by hand.
+	if len(c.Repro) > 0 && f.Step != milestones.NoStep {
 		b.WriteString("try it by hand, each command in a terminal of its own:\n")
 		for _, cmd := range c.Repro {
 			fmt.Fprintf(&b, "  $ %s\n", strings.ReplaceAll(cmd, "{run}", d.Run))
