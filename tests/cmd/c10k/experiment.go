@@ -10,12 +10,13 @@ import (
 	"strconv"
 
 	"workbook/tests/cmd/internal/experiment"
+	"workbook/tests/cmd/internal/workbook"
 )
 
 // run builds the programs, makes every run, and prints the results. ok is
 // false when a run went wrong in a way it should not have.
 func run(opts options) (ok bool, err error) {
-	root, err := experiment.RepositoryRoot()
+	root, err := workbook.Root("c10k")
 	if err != nil {
 		return false, err
 	}

@@ -23,11 +23,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"workbook/tests/cmd/internal/workbook"
 	"workbook/tests/milestones"
 	"workbook/tests/report"
 )
@@ -52,7 +52,7 @@ func main() {
 	if err != nil {
 		os.Exit(2)
 	}
-	root, err := findRoot()
+	root, err := workbook.Root("check")
 	if err != nil && cfg.dir == "" {
 		fmt.Fprintf(os.Stderr, "check: %v\n", err)
 		os.Exit(2)
@@ -216,30 +216,6 @@ func selectChecks(st *milestones.Stage, run *regexp.Regexp) (kept, left []*miles
 		}
 	}
 	return kept, left
-}
-
-// findRoot returns the workbook's root directory: the current directory or
-// the nearest one above it that holds go.work and the tests module.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if exists(filepath.Join(dir, "go.work")) && exists(filepath.Join(dir, "tests", "cmd", "check")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the workbook: run this from the repository (go run ./tests/cmd/check)")
-		}
-		dir = parent
-	}
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 func isDir(path string) bool {

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"syscall"
 
+	"workbook/tests/cmd/internal/workbook"
 	"workbook/tests/lessons"
 	"workbook/tests/milestones"
 )
@@ -48,7 +49,7 @@ func main() {
 		}
 		filter = re
 	}
-	root, err := findRoot()
+	root, err := workbook.Root("lessons")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "lessons: %v\n", err)
 		os.Exit(2)
@@ -145,25 +146,4 @@ func printSizes(w *lessons.Workspace) bool {
 		fmt.Printf("%-24s %6d bytes outside folds, target under %d: %s\n", filepath.Join(st.Dir, "README.md"), n, target, verdict)
 	}
 	return ok
-}
-
-// findRoot returns the workbook's root directory: the current directory or
-// the nearest one above it that holds go.work and this command.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "tests", "cmd", "lessons")); err == nil {
-			if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-				return dir, nil
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("not inside the workbook: run this from the repository (go run ./tests/cmd/lessons)")
-		}
-		dir = parent
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"workbook/tests/cmd/internal/experiment"
+	"workbook/tests/cmd/internal/workbook"
 )
 
 // descriptorsPerIdleClient returns the most descriptors that an idle
@@ -25,7 +26,7 @@ func descriptorsPerIdleClient(opts options) int {
 // run builds the programs, makes every run, and prints the results. ok is
 // false when a run went wrong.
 func run(opts options) (ok bool, err error) {
-	root, err := experiment.RepositoryRoot()
+	root, err := workbook.Root("proxybench")
 	if err != nil {
 		return false, err
 	}

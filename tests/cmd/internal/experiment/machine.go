@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,25 +61,6 @@ func PrintMachine() {
 				fmt.Printf("Note: the load average is %s: other programs are using the CPU, and the figures will be noisy.\n", f[0])
 			}
 		}
-	}
-}
-
-// RepositoryRoot returns the directory holding go.work, from the current
-// directory up.
-func RepositoryRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it inside the workbook's repository: no go.work found")
-		}
-		dir = parent
 	}
 }
 
