@@ -89,10 +89,6 @@ func TestFailureTellsTheWholeStory(t *testing.T) {
 	}
 }
 
-// TestForTerminal checks when the output gets colour, symbols and
-// redrawing: on a real terminal only, and there only when neither TERM=dumb
-// nor NO_COLOR asks for plain text. /dev/null is a character device, but
-// not a terminal.
 // TestMachineLimitHasNoRepro checks that a failure that is not the
 // program's (NoStep: the check ran out of descriptors) names no Step and
 // offers no commands to reproduce it by hand: there is nothing of the
@@ -121,6 +117,10 @@ func TestMachineLimitHasNoRepro(t *testing.T) {
 	}
 }
 
+// TestForTerminal checks when the output gets colour, symbols and
+// redrawing: on a real terminal only, and there only when neither TERM=dumb
+// nor NO_COLOR asks for plain text. /dev/null is a character device, but
+// not a terminal.
 func TestForTerminal(t *testing.T) {
 	control, terminal, err := harness.OpenPTY()
 	if err != nil {
